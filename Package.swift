@@ -1,0 +1,93 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way (see ../shared/STYLE.md):
+// TLS, HTTP2 -> RPC -> EtcdStore; Models -> Store -> EtcdStore; executables wire everything.
+let package = Package(
+    name: "bbs",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bbs", targets: ["bbs"]),
+        .executable(name: "rpc-interop-server", targets: ["rpc-interop-server"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - C libraries (each imported by exactly one wrapper module)
+        .systemLibrary(
+            name: "CNGHTTP2", pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+
+        // MARK: - Transport
+        .target(
+            name: "TLS",
+            dependencies: ["COpenSSL", .product(name: "NIOCore", package: "swift-nio")]),
+        .target(
+            name: "HTTP2",
+            dependencies: ["CNGHTTP2", .product(name: "NIOCore", package: "swift-nio")]),
+        .target(
+            name: "RPC",
+            dependencies: [
+                "TLS", "HTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // MARK: - Data
+        .target(
+            name: "Models",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(name: "Encryption", dependencies: ["COpenSSL"]),
+        .target(
+            name: "Store",
+            dependencies: [
+                "Models", "Encryption", "CSQLite",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "EtcdStore", dependencies: ["Store", "RPC"]),
+
+        // MARK: - Conformance
+        .target(name: "Interop", dependencies: ["RPC"]),
+
+        // MARK: - Executables
+        .executableTarget(
+            name: "bbs",
+            dependencies: [
+                "RPC", "Store", "EtcdStore", "Models",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "rpc-interop-server",
+            dependencies: [
+                "RPC", "Interop",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // MARK: - Tests
+        .target(
+            name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "TestSupport", .product(name: "NIOPosix", package: "swift-nio")]),
+        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "Interop", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Models", "TestSupport"]),
+        .testTarget(name: "EtcdStoreTests", dependencies: ["EtcdStore", "Store", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Store", "Models", "RPC", "TestSupport"]),
+    ]
+)

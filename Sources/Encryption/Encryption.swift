@@ -1,0 +1,1 @@
+// The Encryption module; see ../shared/STYLE.md.

@@ -1,0 +1,1 @@
+// The EtcdStore module; see ../shared/STYLE.md.

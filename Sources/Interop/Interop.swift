@@ -1,0 +1,1 @@
+// The Interop module; see ../shared/STYLE.md.

@@ -1,0 +1,59 @@
+/// A gRPC status: the code and message that end every call.
+///
+/// Exists as the one vocabulary for outcomes across server, client and interceptors.
+public struct RPCStatus: Sendable, Equatable, CustomStringConvertible {
+    /// The canonical gRPC status codes (grpc/doc/statuscodes.md).
+    public enum Code: Int, Sendable, CaseIterable, CustomStringConvertible {
+        case ok = 0
+        case cancelled = 1
+        case unknown = 2
+        case invalidArgument = 3
+        case deadlineExceeded = 4
+        case notFound = 5
+        case alreadyExists = 6
+        case permissionDenied = 7
+        case resourceExhausted = 8
+        case failedPrecondition = 9
+        case aborted = 10
+        case outOfRange = 11
+        case unimplemented = 12
+        case `internal` = 13
+        case unavailable = 14
+        case dataLoss = 15
+        case unauthenticated = 16
+
+        public var description: String {
+            switch self {
+            case .ok: "OK"
+            case .cancelled: "CANCELLED"
+            case .unknown: "UNKNOWN"
+            case .invalidArgument: "INVALID_ARGUMENT"
+            case .deadlineExceeded: "DEADLINE_EXCEEDED"
+            case .notFound: "NOT_FOUND"
+            case .alreadyExists: "ALREADY_EXISTS"
+            case .permissionDenied: "PERMISSION_DENIED"
+            case .resourceExhausted: "RESOURCE_EXHAUSTED"
+            case .failedPrecondition: "FAILED_PRECONDITION"
+            case .aborted: "ABORTED"
+            case .outOfRange: "OUT_OF_RANGE"
+            case .unimplemented: "UNIMPLEMENTED"
+            case .internal: "INTERNAL"
+            case .unavailable: "UNAVAILABLE"
+            case .dataLoss: "DATA_LOSS"
+            case .unauthenticated: "UNAUTHENTICATED"
+            }
+        }
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(code: Code, message: String = "") {
+        self.code = code
+        self.message = message
+    }
+
+    public static let ok = RPCStatus(code: .ok)
+
+    public var description: String { message.isEmpty ? "\(code)" : "\(code): \(message)" }
+}

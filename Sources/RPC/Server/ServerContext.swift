@@ -1,0 +1,48 @@
+import TLS
+
+/// What a handler and the interceptors know about the call they serve.
+///
+/// Exists so services read request metadata, the verified client identity and the deadline, and
+/// add response metadata, without seeing HTTP/2. A reference type: interceptors and the handler
+/// share one context, and what they add to `trailingMetadata` goes out with the status.
+public final class ServerContext: @unchecked Sendable {
+    /// The method being called.
+    public let method: MethodDescriptor
+    /// Request metadata (custom headers; reserved and pseudo headers removed; `-bin` decoded).
+    public let requestMetadata: Metadata
+    /// The verified client certificate's identity; nil on an `--insecure-plaintext` server.
+    public let peer: TLSPeerIdentity?
+    /// The remote socket address, e.g. `127.0.0.1:53422`.
+    public let remoteAddress: String
+    /// When the call's `grpc-timeout` expires; nil if the client set none.
+    public let deadline: ContinuousClock.Instant?
+
+    // Guarded by `lock`: written by handlers, read by the transport when it answers.
+    private let lock = NIOLockShim()
+    private var _initialMetadata = Metadata()
+    private var _trailingMetadata = Metadata()
+
+    public init(
+        method: MethodDescriptor, requestMetadata: Metadata, peer: TLSPeerIdentity?,
+        remoteAddress: String, deadline: ContinuousClock.Instant?
+    ) {
+        self.method = method
+        self.requestMetadata = requestMetadata
+        self.peer = peer
+        self.remoteAddress = remoteAddress
+        self.deadline = deadline
+    }
+
+    /// Metadata sent with the response headers (before the first message). Changes after the
+    /// headers went out are ignored.
+    public var initialMetadata: Metadata {
+        get { lock.withLock { _initialMetadata } }
+        set { lock.withLock { _initialMetadata = newValue } }
+    }
+
+    /// Metadata sent with the status in the trailers.
+    public var trailingMetadata: Metadata {
+        get { lock.withLock { _trailingMetadata } }
+        set { lock.withLock { _trailingMetadata = newValue } }
+    }
+}
