@@ -5,6 +5,9 @@
 /// `DesiredLRP(schedulingInfo: s, runInfo: r).split(createdAt: r.createdAt)` gives back `(s, r)`
 /// and `DesiredLRP(split(d))` gives back `d`. Two asymmetries are by design:
 /// - `created_at` exists only in the run info (Diego stamps it on desire), so `split` takes it.
+/// - a scheduling info's volume placement is, as in Diego, the drivers of the run info's volume mounts
+///   unless the whole DesiredLRP names one explicitly (bbs field 100); the merge keeps it explicit only
+///   when it differs from the derived one.
 /// - metric tags live in the scheduling info (bbs field 100; Diego moved them out of run info into
 ///   a desired_lrps column in 2024); a Diego-era run info's deprecated `metric_tags` (25) is used by
 ///   the merge only when the scheduling info has none.
@@ -35,7 +38,11 @@ extension Diego_Bbs_DesiredLRP {
         s.desiredLrpResource.maxPids = maxPids
         if hasRoutes { s.routes = routes }
         if hasModificationTag { s.modificationTag = modificationTag }
-        if hasVolumePlacement { s.volumePlacement = volumePlacement }
+        if hasVolumePlacement {
+            s.volumePlacement = volumePlacement
+        } else if let derived = Self.volumePlacement(for: volumeMounts) {
+            s.volumePlacement = derived
+        }
         s.placementTags = placementTags
         s.metricTags = metricTags
         s.updateStrategy = updateStrategy
@@ -89,7 +96,9 @@ extension Diego_Bbs_DesiredLRP {
         maxPids = s.desiredLrpResource.maxPids
         if s.hasRoutes { routes = s.routes }
         if s.hasModificationTag { modificationTag = s.modificationTag }
-        if s.hasVolumePlacement { volumePlacement = s.volumePlacement }
+        if s.hasVolumePlacement && s.volumePlacement != Self.volumePlacement(for: r.volumeMounts) {
+            volumePlacement = s.volumePlacement
+        }
         placementTags = s.placementTags
         metricTags = s.metricTags.isEmpty ? r.metricTags : s.metricTags
         updateStrategy = s.updateStrategy
@@ -119,5 +128,13 @@ extension Diego_Bbs_DesiredLRP {
         sidecars = r.sidecars
         if r.hasLogRateLimit { logRateLimit = r.logRateLimit }
         volumeMountedFiles = r.volumeMountedFiles
+    }
+
+    /// Diego's derived volume placement: the driver of every volume mount, or nil without mounts.
+    public static func volumePlacement(for mounts: [Diego_Bbs_VolumeMount]) -> Diego_Bbs_VolumePlacement? {
+        guard !mounts.isEmpty else { return nil }
+        var placement = Diego_Bbs_VolumePlacement()
+        placement.driverNames = mounts.map(\.driver)
+        return placement
     }
 }

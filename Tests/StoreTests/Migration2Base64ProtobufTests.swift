@@ -8,8 +8,9 @@ struct Migration2Base64ProtobufTests {
     let migration = Base64ProtobufMigration()
 
     @Test("up rewrites every record in the codec's envelope with the same content and keys",
-          arguments: try MigrationFixtures.codecs())
-    func up(codec: RecordCodec) throws {
+          arguments: MigrationFixtures.Codec.allCases)
+    func up(kind: MigrationFixtures.Codec) throws {
+        let codec = try kind.codec
         let context = MigrationContext(codec: codec)
         let v1 = try MigrationFixtures.legacyRecords()
         let v2 = try MigrationFixtures.apply(v1) { try migration.up($0, context: context) }
@@ -35,8 +36,9 @@ struct Migration2Base64ProtobufTests {
         #expect(try Diego_Bbs_DesiredLRP(serializedBytes: payload.dropFirst(2)) == desired)
     }
 
-    @Test("down gives back the legacy JSON data version 1 wrote, byte for byte", arguments: try MigrationFixtures.codecs())
-    func downAfterUp(codec: RecordCodec) throws {
+    @Test("down gives back the legacy JSON data version 1 wrote, byte for byte", arguments: MigrationFixtures.Codec.allCases)
+    func downAfterUp(kind: MigrationFixtures.Codec) throws {
+        let codec = try kind.codec
         let context = MigrationContext(codec: codec)
         let v1 = try MigrationFixtures.legacyRecords()
         let v2 = try MigrationFixtures.apply(v1) { try migration.up($0, context: context) }
@@ -46,8 +48,9 @@ struct Migration2Base64ProtobufTests {
     }
 
     @Test("up is idempotent: running it over its own output changes no record's content",
-          arguments: try MigrationFixtures.codecs())
-    func idempotent(codec: RecordCodec) throws {
+          arguments: MigrationFixtures.Codec.allCases)
+    func idempotent(kind: MigrationFixtures.Codec) throws {
+        let codec = try kind.codec
         let context = MigrationContext(codec: codec)
         let v1 = try MigrationFixtures.legacyRecords()
         let once = try MigrationFixtures.apply(v1) { try migration.up($0, context: context) }

@@ -14,8 +14,9 @@ struct Migration3SplitDesiredLRPTests {
     }
 
     @Test("up turns each desired LRP into its scheduling info and run info and keeps the rest",
-          arguments: try MigrationFixtures.codecs())
-    func up(codec: RecordCodec) throws {
+          arguments: MigrationFixtures.Codec.allCases)
+    func up(kind: MigrationFixtures.Codec) throws {
+        let codec = try kind.codec
         let context = MigrationContext(codec: codec)
         let before = try v2(codec)
         let after = try MigrationFixtures.apply(before) { try migration.up($0, context: context) }
@@ -32,8 +33,9 @@ struct Migration3SplitDesiredLRPTests {
         #expect(after.count == before.count + 2)
     }
 
-    @Test("down after up returns the same records", arguments: try MigrationFixtures.codecs())
-    func downAfterUp(codec: RecordCodec) throws {
+    @Test("down after up returns the same records", arguments: MigrationFixtures.Codec.allCases)
+    func downAfterUp(kind: MigrationFixtures.Codec) throws {
+        let codec = try kind.codec
         let context = MigrationContext(codec: codec)
         let before = try v2(codec)
         let after = try MigrationFixtures.apply(before) { try migration.up($0, context: context) }

@@ -3,12 +3,25 @@ import Foundation
 import Models
 import Store
 import SwiftProtobuf
+import Testing
 
 /// Data version 1 records and codecs shared by the migration tests.
 enum MigrationFixtures {
     /// The codecs a migration may run with: plain `"01"` and encrypted `"02"`.
-    static func codecs() throws -> [RecordCodec] {
-        [RecordCodec(), RecordCodec(keys: try EncryptionKeySet(activeLabel: "k1", passphrases: ["k1": "secret"]))]
+    enum Codec: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case base64, encrypted
+
+        var codec: RecordCodec {
+            get throws {
+                switch self {
+                case .base64: return RecordCodec()
+                case .encrypted:
+                    return RecordCodec(keys: try EncryptionKeySet(activeLabel: "k1", passphrases: ["k1": "secret"]))
+                }
+            }
+        }
+
+        var testDescription: String { rawValue }
     }
 
     /// A v1 store's worth of records (relative keys, legacy JSON): two desired LRPs with actual LRPs
