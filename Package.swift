@@ -58,7 +58,9 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "EtcdStore", dependencies: ["Store", "RPC"]),
+        .target(
+            name: "EtcdStore",
+            dependencies: ["Store", "RPC", "TLS", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
 
         // MARK: - Conformance
         .target(name: "Interop", dependencies: ["RPC"]),
