@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "RPCTests", dependencies: ["RPC", "Interop", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Models", "TestSupport"]),
-        .testTarget(name: "EtcdStoreTests", dependencies: ["EtcdStore", "Store", "TestSupport"]),
+        .testTarget(name: "EtcdStoreTests", dependencies: ["EtcdStore", "Store", "RPC", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Store", "Models", "RPC", "TestSupport"]),
     ]
 )
