@@ -26,6 +26,9 @@ enum EtcdFailure: Sendable, Equatable {
         let message = error.message
         switch error.code {
         case .unavailable:
+            if message.contains("cannot load the client TLS configuration") {
+                return .final(.backendFailure("etcd client TLS: \(message)"))
+            }
             if Self.notAppliedMessages.contains(where: { message.localizedCaseInsensitiveContains($0) }) {
                 return .notApplied(error.description)
             }
@@ -52,10 +55,13 @@ enum EtcdFailure: Sendable, Equatable {
         "etcdserver: no leader",
         "etcdserver: not capable",
         "etcdserver: too many requests",
+        // What the RPC client says when no request was written (connect failures, a stream the
+        // server refused, a connection that went away before the stream opened).
+        "cannot connect",
         "connection refused",
-        "connect failed",
-        "could not connect",
-        "failed to connect",
+        "closed while connecting",
+        "cannot open streams",
+        "REFUSED_STREAM",
     ]
 
     var message: String {

@@ -67,7 +67,9 @@ struct EtcdFailoverTests {
 
     @Test("errors are classified by whether the request could have been applied", arguments: [
         (RPCError(code: .unavailable, message: "etcdserver: no leader"), "notApplied"),
-        (RPCError(code: .unavailable, message: "connect failed: connection refused (errno 111)"), "notApplied"),
+        (RPCError(code: .unavailable, message: "cannot connect to 127.0.0.1:2379: connection refused (errno 111)"), "notApplied"),
+        (RPCError(code: .unavailable, message: "stream refused by the server (RST_STREAM REFUSED_STREAM)"), "notApplied"),
+        (RPCError(code: .unavailable, message: "the connection closed before the call ended"), "outcomeUnknown"),
         (RPCError(code: .unavailable, message: "etcdserver: request timed out"), "outcomeUnknown"),
         (RPCError(code: .unavailable, message: "connection closed"), "outcomeUnknown"),
         (RPCError(code: .deadlineExceeded, message: "deadline exceeded"), "outcomeUnknown"),

@@ -176,7 +176,7 @@ public final class EtcdCluster: @unchecked Sendable {
     // MARK: - Health
 
     /// Whether `GET /health` on an h2c/HTTP client URL answers `"health":"true"`.
-    static func healthy(_ clientURL: String) -> Bool {
+    public static func healthy(_ clientURL: String) -> Bool {
         guard let port = port(of: clientURL) else { return false }
         let request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n"
         guard let answer = exchange(port: port, request: Array(request.utf8)) else { return false }
@@ -184,7 +184,7 @@ public final class EtcdCluster: @unchecked Sendable {
     }
 
     /// Whether something accepts TCP connections on the URL's port (used for TLS members).
-    static func listening(_ clientURL: String) -> Bool {
+    public static func listening(_ clientURL: String) -> Bool {
         guard let port = port(of: clientURL) else { return false }
         return exchange(port: port, request: nil) != nil
     }
@@ -230,7 +230,7 @@ public final class EtcdCluster: @unchecked Sendable {
 
     /// `count` distinct TCP ports that were free on 127.0.0.1 a moment ago (all bound at once,
     /// so none repeats).
-    static func freeLoopbackPorts(_ count: Int) throws -> [UInt16] {
+    public static func freeLoopbackPorts(_ count: Int) throws -> [UInt16] {
         var sockets: [Int32] = []
         defer { sockets.forEach { close($0) } }
         var ports: [UInt16] = []
