@@ -36,7 +36,7 @@ final class ClientConnection: Sendable {
         self.serverName = serverName
         self.settings = settings
         self.connectTimeout = TimeAmount(connectTimeout)
-        self.state = NIOLoopBoundBox(.idle, eventLoop: eventLoop)
+        self.state = NIOLoopBoundBox.makeBoxSendingValue(State.idle, as: State.self, eventLoop: eventLoop)
     }
 
     /// Opens a stream for `call` (connecting first if needed) and returns once the stream exists.
