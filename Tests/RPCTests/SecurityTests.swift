@@ -90,7 +90,8 @@ struct SecurityTests {
             let result = try await sClient(server.port, ["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0", "-alpn", "h2"])
             let output = result.standardOutput + result.standardError
             #expect(result.status != 0, "\(output)")
-            #expect(!output.contains("Protocol  : TLSv1.1"), "\(output)")
+            #expect(output.contains("Cipher is (NONE)"), "no session was established: \(output)")
+            #expect(output.contains("alert protocol version"), "\(output)")
             #expect(!result.timedOut)
         }
     }
@@ -162,11 +163,12 @@ struct SecurityTests {
     @Test("a body that does not decode is answered with a non-OK status")
     func undecodableBody() async throws {
         try await withServer { server in
-            // SimpleRequest field 2 is an int32; send it as a length-delimited field, then junk.
-            let mismatched = RPCMethod<Grpc_Testing_Payload, Grpc_Testing_SimpleResponse>(
+            // SimpleResponse's field 3 is a string, SimpleRequest's field 3 a Payload message: the
+            // string's bytes 0x7F 0x7F read as a Payload are tags with the invalid wire type 7.
+            let mismatched = RPCMethod<Grpc_Testing_SimpleResponse, Grpc_Testing_SimpleResponse>(
                 service: TestServiceMethods.service, method: "UnaryCall", kind: .unary)
-            var payload = Grpc_Testing_Payload()
-            payload.body = Data([0xFF, 0xFF, 0xFF])
+            var payload = Grpc_Testing_SimpleResponse()
+            payload.oauthScope = "\u{7F}\u{7F}"
             let client = try server.client()
             let error = await #expect(throws: RPCError.self) {
                 _ = try await client.unary(mismatched, payload, options: CallOptions(timeout: .seconds(5)))
@@ -189,7 +191,10 @@ struct SecurityTests {
         try await withServer { server in
             let raw = try await RawHTTP2Client.connect(port: server.port)
             let opened = try await raw.openAndReset(count: 10_000, path: TestServiceMethods.emptyCall.path)
-            #expect(opened > 0)
+            // The server may answer a flood with GOAWAY (nghttp2's rapid-reset guard); either way
+            // it must have taken a good share and still serve good clients afterwards.
+            #expect(opened >= 1_000, "only \(opened) streams opened")
+            print("rapid reset: opened and reset \(opened) streams")
             await raw.close()
         }
     }
