@@ -154,7 +154,7 @@ struct SwiftInteropCases {
         }
     }
 
-    let timeout = CallOptions(timeout: .seconds(10))
+    let timeout = CallOptions(timeout: .seconds(30))
 
     func emptyUnary() async throws {
         let response = try await client.unary(methods.emptyCall, Grpc_Testing_Empty(), options: timeout)

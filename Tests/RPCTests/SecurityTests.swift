@@ -10,12 +10,12 @@ import TestSupport
 
 /// Refusals and bad input against a real mutual-TLS server on loopback; after each case a good
 /// client's call still succeeds.
-@Suite("security: refused clients and bad input")
+@Suite("security: refused clients and bad input", .serialized)
 struct SecurityTests {
     /// A good client's call, made after every case.
     func goodCallSucceeds(_ server: InProcessServer) async throws {
         let client = try server.client()
-        let response = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(10)))
+        let response = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(20)))
         #expect(response == Grpc_Testing_Empty())
         await client.close()
     }
@@ -45,7 +45,7 @@ struct SecurityTests {
     func grpcioRefused(_ bad: BadClient) async throws {
         let certs = try TestCertificates.get()
         try await withServer { server in
-            var arguments = ["--target", "localhost:\(server.port)", "--method", TestServiceMethods.emptyCall.path, "--ca_file", certs.caFile, "--timeout", "5"]
+            var arguments = ["--target", "localhost:\(server.port)", "--method", TestServiceMethods.emptyCall.path, "--ca_file", certs.caFile, "--timeout", "15"]
             switch bad {
             case .noCertificate: break
             case .otherCA: arguments += ["--cert_file", certs.otherCAClientCert, "--key_file", certs.otherCAClientKey]
@@ -68,7 +68,7 @@ struct SecurityTests {
             }
             let client = try server.client(tls: tls)
             let error = await #expect(throws: RPCError.self) {
-                _ = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(5)))
+                _ = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(20)))
             }
             #expect(error?.code == .unavailable)
             await client.close()
@@ -171,7 +171,7 @@ struct SecurityTests {
             payload.oauthScope = "\u{7F}\u{7F}"
             let client = try server.client()
             let error = await #expect(throws: RPCError.self) {
-                _ = try await client.unary(mismatched, payload, options: CallOptions(timeout: .seconds(5)))
+                _ = try await client.unary(mismatched, payload, options: CallOptions(timeout: .seconds(20)))
             }
             #expect(error.map { [.invalidArgument, .internal].contains($0.code) } == true, "\(String(describing: error))")
             await client.close()
@@ -275,8 +275,8 @@ final class RawHTTP2Client: Sendable {
         return try await withThrowingTaskGroup(of: [HTTP2StreamEvent].self) { group in
             group.addTask { try await done.futureResult.get() }
             group.addTask {
-                try await Task.sleep(for: .seconds(10))
-                throw RPCError(code: .deadlineExceeded, message: "no answer within 10 s")
+                try await Task.sleep(for: .seconds(30))
+                throw RPCError(code: .deadlineExceeded, message: "no answer within 30 s")
             }
             let first = try await group.next()!
             group.cancelAll()
