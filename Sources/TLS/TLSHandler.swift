@@ -136,7 +136,7 @@ public final class TLSHandler: ChannelDuplexHandler {
     private func readPlaintext(context: ChannelHandlerContext) {
         guard case .success(let connection) = connection else { return }
         while machine.canForwardPlaintext {
-            var plaintext = context.channel.allocator.buffer(capacity: 16 * 1024)
+            var plaintext = context.channel.allocator.buffer(capacity: 0)
             let outcome = connection.read(into: &plaintext, maximumBytes: Self.maximumPlaintextRead)
             if plaintext.readableBytes > 0 {
                 context.fireChannelRead(wrapInboundOut(plaintext))
