@@ -28,9 +28,9 @@ struct TLSHandshakeTests {
     }
 
     static func payload(_ count: Int) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        for index in 0..<count { buffer.writeInteger(UInt8(truncatingIfNeeded: index &* 31 &+ index >> 8)) }
-        return buffer
+        // Not periodic at any record size, so a dropped or repeated chunk is caught.
+        let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+        return ByteBuffer(bytes: bytes)
     }
 
     /// A good client echoes a payload and the server saw who it was.
@@ -71,15 +71,27 @@ struct TLSHandshakeTests {
         try await server.stop()
     }
 
-    @Test("a client can verify the server by IP address (no SNI)")
-    func verifiesByIPAddress() async throws {
+    @Test("a client can verify the server by IP address (no SNI)", arguments: ["127.0.0.1", "::1", "[::1]"])
+    func verifiesByIPAddress(address: String) async throws {
         defer { certs.remove() }
         let server = try await EchoServer.start(context: serverContext)
         let payload = Self.payload(100)
         let outcome = try await EchoClient.exchange(
-            payload, port: server.port, context: clientContext(), serverName: "127.0.0.1")
+            payload, port: server.port, context: clientContext(), serverName: address)
         #expect(outcome.error == nil)
         #expect(outcome.received == payload)
+        _ = await server.nextOutcome()
+        try await server.stop()
+    }
+
+    @Test("a client refuses a server whose certificate lacks the IP address it dialled")
+    func clientRefusesWrongIPAddress() async throws {
+        defer { certs.remove() }
+        let server = try await EchoServer.start(context: serverContext)
+        let outcome = try await EchoClient.exchange(
+            Self.payload(10), port: server.port, context: clientContext(), serverName: "10.0.0.1")
+        #expect(outcome.established == nil)
+        #expect(outcome.error?.message.contains("IP address mismatch") == true, "\(String(describing: outcome.error))")
         _ = await server.nextOutcome()
         try await server.stop()
     }
@@ -96,6 +108,40 @@ struct TLSHandshakeTests {
         #expect(outcome.error?.message.contains("hostname mismatch") == true)
         let seen = try #require(await server.nextOutcome())
         #expect(seen.established == nil)
+        try await server.stop()
+    }
+
+    @Test("a TLS 1.2 client (openssl s_client) completes mTLS")
+    func tls12Client() async throws {
+        defer { certs.remove() }
+        let server = try await EchoServer.start(context: serverContext)
+        let result = try await OpenSSLClient.connect(
+            port: server.port,
+            arguments: [
+                "-tls1_2", "-alpn", "h2", "-CAfile", certs.caFile, "-verify_return_error",
+                "-cert", certs.clientCert, "-key", certs.clientKey,
+            ])
+        let seen = try #require(await server.nextOutcome())
+        #expect(seen.error == nil, "client saw: \(result.output)")
+        #expect(seen.established?.protocolVersion == "TLSv1.2")
+        #expect(seen.established?.peer.subject == certs.clientSubject)
+        #expect(result.output.contains("ALPN protocol: h2"))
+        try await server.stop()
+    }
+
+    @Test("a server whose minimum is TLS 1.3 refuses a TLS 1.2 client")
+    func minimumVersion() async throws {
+        defer { certs.remove() }
+        var configuration = TLSConfiguration(
+            certificateChainFile: certs.serverCert, privateKeyFile: certs.serverKey, trustRootsFile: certs.caFile)
+        configuration.minimumVersion = .tls13
+        let server = try await EchoServer.start(context: TLSContext(configuration: configuration, role: .server))
+        _ = try await OpenSSLClient.connect(
+            port: server.port,
+            arguments: ["-tls1_2", "-alpn", "h2", "-CAfile", certs.caFile, "-cert", certs.clientCert, "-key", certs.clientKey])
+        let seen = try #require(await server.nextOutcome())
+        #expect(seen.established == nil)
+        #expect(seen.error?.message.contains("unsupported protocol") == true)
         try await server.stop()
     }
 }
