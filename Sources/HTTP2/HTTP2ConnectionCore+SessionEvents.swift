@@ -8,8 +8,8 @@ extension HTTP2ConnectionCore: NGHTTP2SessionDelegate {
         streams.open(streamID, handler: makeStreamHandler(streamID, connection))
     }
 
-    func sessionHeader(streamID: Int32, name: String, value: String) {
-        streams.appendHeader(streamID, name: name, value: value)
+    func sessionHeader(streamID: Int32, name: String, value: String) -> UInt32? {
+        streams.appendHeader(streamID, name: name, value: value) ? nil : HTTP2ErrorCode.enhanceYourCalm
     }
 
     func sessionHeadersComplete(streamID: Int32, endStream: Bool) {

@@ -53,7 +53,8 @@ final class HTTP2ConnectionCore {
         self.onClosed = onClosed
         self.connection = HTTP2Connection(eventLoop: context.eventLoop)
         self.streams = HTTP2StreamTable(
-            highWatermark: settings.streamHighWatermark, lowWatermark: settings.streamLowWatermark)
+            highWatermark: settings.streamHighWatermark, lowWatermark: settings.streamLowWatermark,
+            maxHeaderListSize: Int(settings.maxHeaderListSize))
         switch role {
         case .server: self.session = try NGHTTP2Session(role: .server)
         case .client: self.session = try NGHTTP2Session(role: .client)

@@ -120,6 +120,8 @@ struct HTTP2StreamState {
     var handler: any HTTP2StreamHandler
     /// Fields of the header block being received.
     var inboundHeaders = HTTP2Headers()
+    /// Size of that block as SETTINGS_MAX_HEADER_LIST_SIZE counts it (name + value + 32 per field).
+    var inboundHeaderListSize = 0
     /// Payload of the DATA frame being received.
     var inboundData: ByteBuffer?
     /// Received DATA bytes the layer above has not consumed yet (they hold receive window).

@@ -12,14 +12,18 @@ extension NGHTTP2Session {
             return 0
         }
         nghttp2_session_callbacks_set_on_header_callback(callbacks) {
-            _, frame, name, nameLength, value, valueLength, _, userData in
+            session, frame, name, nameLength, value, valueLength, _, userData in
             guard let frame, let delegate = NGHTTP2Session.from(userData)?.delegate else { return 0 }
             guard UInt32(frame.pointee.hd.type) == NGHTTP2_HEADERS.rawValue else { return 0 }
-            delegate.sessionHeader(
-                streamID: frame.pointee.hd.stream_id,
+            let streamID = frame.pointee.hd.stream_id
+            let refusal = delegate.sessionHeader(
+                streamID: streamID,
                 name: NGHTTP2Session.string(name, nameLength),
                 value: NGHTTP2Session.string(value, valueLength))
-            return 0
+            guard let refusal else { return 0 }
+            // The documented way to reset with our own code from inside this callback.
+            nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, refusal)
+            return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
         }
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, userData in
             guard let frame, let delegate = NGHTTP2Session.from(userData)?.delegate else { return 0 }

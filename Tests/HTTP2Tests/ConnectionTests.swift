@@ -165,4 +165,44 @@ struct ConnectionTests {
         #expect(pair.clientConnection?.isActive == false)
         #expect(pair.serverStreams.first?.1.isClosed == true)
     }
+
+    @Test("a request header block over the server's limit resets the stream with ENHANCE_YOUR_CALM")
+    func oversizedHeaders() throws {
+        var settings = HTTP2Settings()
+        settings.maxHeaderListSize = 4096
+        let pair = try ConnectedPair(serverSettings: settings)
+        var headers = ConnectedPair.requestHeaders(path: "/big")
+        headers.add(name: "x-big", value: String(repeating: "v", count: 8192))
+        let call = RecordingStreamHandler()
+        _ = try #require(pair.clientConnection?.startStream(headers, endStream: true, handler: call))
+        try pair.exchange()
+        #expect(call.resetCodes == [HTTP2ErrorCode.enhanceYourCalm])
+        #expect(call.isClosed)
+        let server = try #require(pair.serverStreams.first?.1)
+        #expect(server.headerBlocks.isEmpty)
+        #expect(server.resetCodes == [HTTP2ErrorCode.enhanceYourCalm] && server.isClosed)
+        #expect(pair.serverConnection?.isActive == true)
+    }
+
+    @Test("while the socket is not writable nothing is written; writability resumes the response")
+    func socketBackpressure() throws {
+        let pair = try ConnectedPair()
+        pair.makeServerStream = { _ in echoServerStream() }
+        let call = RecordingStreamHandler()
+        let id = try #require(pair.startStream(handler: call))
+        let before = pair.bytesToClient
+        pair.server.isWritable = false
+        pair.server.pipeline.fireChannelWritabilityChanged()
+        pair.clientConnection?.sendData(streamID: id, .pattern(100_000), endStream: true)
+        try pair.exchange()
+        #expect(pair.serverStreams.first?.1.body.readableBytes == 100_000)
+        #expect(pair.bytesToClient == before)
+        #expect(call.events.isEmpty)
+
+        pair.server.isWritable = true
+        pair.server.pipeline.fireChannelWritabilityChanged()
+        try pair.exchange()
+        #expect(call.body == .pattern(100_000))
+        #expect(call.isClosed && call.resetCodes.isEmpty)
+    }
 }

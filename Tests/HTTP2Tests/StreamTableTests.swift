@@ -92,9 +92,25 @@ struct StreamTableTests {
     func headerAssembly() {
         var table = HTTP2StreamTable(highWatermark: 100, lowWatermark: 10)
         table.open(1, handler: NullHandler())
-        table.appendHeader(1, name: ":status", value: "200")
+        let accepted1 = table.appendHeader(1, name: ":status", value: "200")
+        #expect(accepted1)
         #expect(table.takeHeaders(1) == [":status": "200"])
-        table.appendHeader(1, name: "grpc-status", value: "0")
+        let accepted2 = table.appendHeader(1, name: "grpc-status", value: "0")
+        #expect(accepted2)
         #expect(table.takeHeaders(1) == ["grpc-status": "0"])
+    }
+
+    @Test("a header block larger than the advertised list size is refused")
+    func headerListSizeLimit() {
+        var table = HTTP2StreamTable(highWatermark: 100, lowWatermark: 10, maxHeaderListSize: 100)
+        table.open(1, handler: NullHandler())
+        let accepted3 = table.appendHeader(1, name: "a", value: String(repeating: "x", count: 60))
+        #expect(accepted3)
+        let accepted4 = table.appendHeader(1, name: "b", value: "y")
+        #expect(!accepted4)
+        // Each block is counted on its own.
+        _ = table.takeHeaders(1)
+        let accepted5 = table.appendHeader(1, name: "b", value: "y")
+        #expect(accepted5)
     }
 }
