@@ -51,6 +51,14 @@ extension HTTP2ConnectionCore: NGHTTP2SessionDelegate {
     func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer) -> NGHTTP2DataRead {
         streams.read(streamID, into: buffer)
     }
+
+    func sessionEndStreamSent(streamID: Int32) {
+        // Only now: nghttp2 marks a stream closing as soon as RST_STREAM is queued, and would then
+        // drop trailers still waiting in its queue.
+        if let errorCode = streams.takeResetAfterBody(streamID) {
+            _ = session.submitReset(streamID: streamID, errorCode: errorCode)
+        }
+    }
 }
 
 // MARK: - Acting on streams (called by HTTP2Connection on the loop)
@@ -102,6 +110,9 @@ extension HTTP2ConnectionCore {
 
     func reset(streamID: HTTP2StreamID, errorCode: UInt32) {
         guard !isStopped else { return }
+        if errorCode == HTTP2ErrorCode.noError, streams.deferResetUntilBodyEnds(streamID, errorCode: errorCode) {
+            return
+        }
         resetLocally(streamID, errorCode: errorCode, tellHandler: false)
     }
 

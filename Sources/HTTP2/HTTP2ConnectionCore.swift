@@ -1,4 +1,3 @@
-internal import CNGHTTP2
 import NIOCore
 
 /// The engine of one HTTP/2 connection, shared by the server and client handlers.

@@ -36,6 +36,9 @@ struct HTTP2OutboundState {
     }
 
     private(set) var phase: Phase = .idle
+
+    /// The body's end (END_STREAM or trailers) is decided but not yet handed to nghttp2.
+    var isEnding: Bool { phase == .open && (endRequested || trailers != nil) }
     private var queue = CircularBuffer<ByteBuffer>()
     private(set) var queuedBytes = 0
     /// The last queued DATA ends the stream.
@@ -131,6 +134,8 @@ struct HTTP2StreamState {
     var aboveHighWatermark = false
     /// This side reset the stream: the handler already knows, so no `.reset` is delivered.
     var locallyReset = false
+    /// A NO_ERROR reset asked for while the body was still ending: sent right after its end.
+    var resetAfterBody: UInt32?
 
     init(handler: any HTTP2StreamHandler) { self.handler = handler }
 }

@@ -132,6 +132,22 @@ struct HTTP2StreamTable {
         return true
     }
 
+    /// Holds a reset back until the frame with END_STREAM (last DATA or trailers) has been sent
+    /// (a server that finished its response resets the unfinished request with NO_ERROR; the
+    /// trailers must not be lost).
+    /// Returns false when there is nothing to wait for.
+    mutating func deferResetUntilBodyEnds(_ id: HTTP2StreamID, errorCode: UInt32) -> Bool {
+        guard streams[id]?.outbound.isEnding == true else { return false }
+        streams[id]!.resetAfterBody = errorCode
+        streams[id]!.locallyReset = true
+        return true
+    }
+
+    mutating func takeResetAfterBody(_ id: HTTP2StreamID) -> UInt32? {
+        defer { streams[id]?.resetAfterBody = nil }
+        return streams[id]?.resetAfterBody
+    }
+
     /// Drops a stream's state and returns it (nil if it was not open).
     mutating func close(_ id: HTTP2StreamID) -> HTTP2StreamState? {
         streams.removeValue(forKey: id)

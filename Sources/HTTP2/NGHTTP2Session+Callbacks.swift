@@ -36,6 +36,14 @@ extension NGHTTP2Session {
             delegate.sessionDataChunk(streamID: streamID, bytes: UnsafeRawBufferPointer(start: data, count: length))
             return 0
         }
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks) { _, frame, userData in
+            guard let frame, frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 else { return 0 }
+            let type = UInt32(frame.pointee.hd.type)
+            if type == NGHTTP2_HEADERS.rawValue || type == NGHTTP2_DATA.rawValue {
+                NGHTTP2Session.from(userData)?.delegate?.sessionEndStreamSent(streamID: frame.pointee.hd.stream_id)
+            }
+            return 0
+        }
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
             NGHTTP2Session.from(userData)?.delegate?.sessionStreamClosed(streamID: streamID, errorCode: errorCode)
             return 0

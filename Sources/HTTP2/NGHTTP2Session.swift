@@ -34,6 +34,8 @@ protocol NGHTTP2SessionDelegate: AnyObject {
     func sessionGoAwayReceived(lastStreamID: Int32, errorCode: UInt32)
     func sessionPingAcknowledged()
     func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer) -> NGHTTP2DataRead
+    /// A frame with END_STREAM left for this stream (our side of it is done).
+    func sessionEndStreamSent(streamID: Int32)
 }
 
 /// An nghttp2 error code from a call that failed.

@@ -205,4 +205,28 @@ struct ConnectionTests {
         #expect(call.body == .pattern(100_000))
         #expect(call.isClosed && call.resetCodes.isEmpty)
     }
+
+    @Test("a NO_ERROR reset right after the trailers goes out after them, so the client gets the whole response")
+    func resetAfterTrailers() throws {
+        let pair = try ConnectedPair()
+        pair.makeServerStream = { _ in
+            RecordingStreamHandler { event, id, connection in
+                guard case .data = event else { return }
+                connection.sendHeaders(streamID: id, ConnectedPair.responseHeaders, endStream: false)
+                connection.sendData(streamID: id, ByteBuffer(string: "early answer"), endStream: false)
+                connection.sendHeaders(streamID: id, ConnectedPair.okTrailers, endStream: true)
+                connection.reset(streamID: id, errorCode: HTTP2ErrorCode.noError)
+            }
+        }
+        let call = RecordingStreamHandler()
+        let id = try #require(pair.startStream(handler: call))
+        pair.clientConnection?.sendData(streamID: id, ByteBuffer(string: "more to come"), endStream: false)
+        try pair.exchange()
+        #expect(call.body == ByteBuffer(string: "early answer"))
+        #expect(call.headerBlocks.last?.0 == ConnectedPair.okTrailers)
+        #expect(call.isClosed && call.resetCodes.isEmpty)
+        #expect(pair.serverStreams.first?.1.isClosed == true)
+        #expect(pair.serverConnection?.openStreamCount == 0)
+        #expect(pair.clientConnection?.openStreamCount == 0)
+    }
 }
