@@ -129,4 +129,63 @@ struct FlowControlAndShutdownTests {
         #expect(opened == 1)
         #expect(channel.isActive)
     }
+
+    @Test("a client hearing GOAWAY refuses the streams the server never saw and finishes the others")
+    func clientHearsGoAway() throws {
+        let channel = EmbeddedChannel()
+        var connection: HTTP2Connection?
+        var closedCount = 0
+        let handler = HTTP2ClientHandler(
+            settings: HTTP2Settings(), connectionReady: { connection = $0 }, connectionClosed: { closedCount += 1 })
+        try channel.pipeline.syncOperations.addHandler(handler)
+        channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1), promise: nil)
+        let first = RecordingStreamHandler()
+        let second = RecordingStreamHandler()
+        let headers = ConnectedPair.requestHeaders(path: "/x")
+        let firstID = try #require(connection?.startStream(headers, endStream: true, handler: first))
+        let secondID = try #require(connection?.startStream(headers, endStream: true, handler: second))
+        channel.embeddedEventLoop.run()
+        while try channel.readOutbound(as: ByteBuffer.self) != nil {}
+
+        let goAway = RawFrame(
+            type: RawFrame.goAway, flags: 0, streamID: 0,
+            payload: RawFrame.bigEndian(UInt32(firstID)) + RawFrame.bigEndian(HTTP2ErrorCode.noError))
+        try channel.writeInbound([RawFrame.emptySettings, goAway].bytes())
+        channel.embeddedEventLoop.run()
+        #expect(second.resetCodes == [HTTP2ErrorCode.refusedStream] && second.isClosed)
+        #expect(first.events.isEmpty)
+        #expect(closedCount == 1)
+        #expect(connection?.isActive == false)
+        #expect(connection?.startStream(headers, endStream: true, handler: RecordingStreamHandler()) == nil)
+        _ = secondID
+
+        // The server answers the first stream with a trailers-only response: HEADERS (END_STREAM),
+        // `:status 200` from the HPACK static table.
+        let response = RawFrame(type: RawFrame.headers, flags: 0x5, streamID: UInt32(firstID), payload: [0x88])
+        try channel.writeInbound([response].bytes())
+        channel.embeddedEventLoop.run()
+        #expect(first.headerBlocks.first?.0[":status"] == "200")
+        #expect(first.isClosed && first.resetCodes.isEmpty)
+        // Nothing left to do after GOAWAY: the client closes the connection itself.
+        #expect(!channel.isActive)
+        #expect(closedCount == 1)
+    }
+
+    @Test("a client shutting down gracefully finishes its call in flight, then closes")
+    func clientGracefulShutdown() throws {
+        let pair = try ConnectedPair()
+        pair.makeServerStream = { _ in echoServerStream() }
+        let call = RecordingStreamHandler()
+        let id = try #require(pair.startStream(handler: call))
+        pair.clientConnection?.shutdownGracefully()
+        #expect(pair.clientConnection?.isActive == false)
+        #expect(pair.startStream(handler: RecordingStreamHandler()) == nil)
+        try pair.exchange()
+        #expect(pair.client.isActive)
+        pair.clientConnection?.sendData(streamID: id, ByteBuffer(string: "last words"), endStream: true)
+        try pair.exchange()
+        #expect(call.body == ByteBuffer(string: "last words"))
+        #expect(call.isClosed && call.resetCodes.isEmpty)
+        #expect(!pair.client.isActive && !pair.server.isActive)
+    }
 }
