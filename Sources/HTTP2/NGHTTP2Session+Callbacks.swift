@@ -69,7 +69,8 @@ extension NGHTTP2Session {
         case NGHTTP2_DATA.rawValue:
             delegate.sessionDataComplete(streamID: frame.hd.stream_id, endStream: endStream)
         case NGHTTP2_GOAWAY.rawValue:
-            delegate.sessionGoAwayReceived(lastStreamID: frame.goaway.last_stream_id, errorCode: frame.goaway.error_code)
+            delegate.sessionGoAwayReceived(
+                lastStreamID: frame.goaway.last_stream_id, errorCode: frame.goaway.error_code)
         case NGHTTP2_PING.rawValue where frame.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0:
             delegate.sessionPingAcknowledged()
         default:

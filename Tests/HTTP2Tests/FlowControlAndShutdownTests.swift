@@ -117,7 +117,8 @@ struct FlowControlAndShutdownTests {
         var out = ByteBuffer()
         while var chunk = try channel.readOutbound(as: ByteBuffer.self) { out.writeBuffer(&chunk) }
         let ping = try #require(RawFrame.parse(out).first { $0.type == RawFrame.ping })
-        try channel.writeInbound([RawFrame(type: RawFrame.ping, flags: 0x1, streamID: 0, payload: ping.payload)].bytes())
+        let ack = RawFrame(type: RawFrame.ping, flags: 0x1, streamID: 0, payload: ping.payload)
+        try channel.writeInbound([ack].bytes())
         channel.embeddedEventLoop.run()
         out.clear()
         while var chunk = try channel.readOutbound(as: ByteBuffer.self) { out.writeBuffer(&chunk) }

@@ -39,7 +39,8 @@ struct LoopbackTests {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        HTTP2ServerHandler(settings: HTTP2Settings(), makeStreamHandler: { _, _ in echoServerStream() }))
+                        HTTP2ServerHandler(
+                            settings: HTTP2Settings(), makeStreamHandler: { _, _ in echoServerStream() }))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()

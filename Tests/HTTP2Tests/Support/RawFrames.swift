@@ -60,7 +60,8 @@ struct RawFrame: Equatable {
             let type = buffer.readInteger(as: UInt8.self)!
             let flags = buffer.readInteger(as: UInt8.self)!
             let streamID = buffer.readInteger(as: UInt32.self)! & 0x7fff_ffff
-            frames.append(RawFrame(type: type, flags: flags, streamID: streamID, payload: buffer.readBytes(length: length)!))
+            let payload = buffer.readBytes(length: length)!
+            frames.append(RawFrame(type: type, flags: flags, streamID: streamID, payload: payload))
         }
         return frames
     }
