@@ -45,7 +45,7 @@ extension HTTP2ConnectionCore: NGHTTP2SessionDelegate {
     }
 
     func sessionPingAcknowledged() {
-        if shutdown == .noticeSent { finalGoAwayDue = true }
+        if state.shutdown == .noticeSent { finalGoAwayDue = true }
     }
 
     func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer) -> NGHTTP2DataRead {
