@@ -14,16 +14,28 @@ struct ServerTestFixture {
     static let serverStream = RPCMethod<Text, Text>(service: "test.Echo", method: "ServerStream", kind: .serverStreaming)
     static let clientStream = RPCMethod<Text, Text>(service: "test.Echo", method: "ClientStream", kind: .clientStreaming)
     static let bidi = RPCMethod<Text, Text>(service: "test.Echo", method: "Bidi", kind: .bidirectionalStreaming)
+    /// Writes `value` messages of 64 KiB each, counting them in `flooded`.
+    static let flood = RPCMethod<Text, Text>(service: "test.Echo", method: "Flood", kind: .serverStreaming)
 
     struct Unexpected: Error {}
 
     let certificates: CertificateAuthority
     let server: RPCServer
     let port: Int
+    /// Messages the Flood handler has written so far.
+    let flooded: NIOLockedValueBox<Int>
 
     static func start(interceptors: [any ServerInterceptor] = []) async throws -> ServerTestFixture {
         let certificates = try CertificateAuthority.make()
         var router = RPCRouter()
+        let flooded = NIOLockedValueBox(0)
+        router.register(flood, serverStreaming: { request, writer, _ in
+            let chunk = String(repeating: "f", count: 64 * 1024)
+            for _ in 0..<(Int(request.value) ?? 0) {
+                try await writer.write(.with { $0.value = chunk })
+                flooded.withLockedValue { $0 += 1 }
+            }
+        })
         router.register(unary, unary: { request, context in
             context.initialMetadata.add("x-initial", "hello")
             if let echo = context.requestMetadata["x-echo"] { context.trailingMetadata.add("x-echo", echo) }
@@ -36,6 +48,8 @@ struct ServerTestFixture {
             case "crash": throw Unexpected()
             case "sleep":
                 try await Task.sleep(for: .seconds(5))
+            case "slow":
+                try await Task.sleep(for: .milliseconds(600))
             case "redirect": throw RPCError.redirect(toMaster: "https://10.0.0.2:8889", path: context.method.path)
             case "unavailable": throw RPCError.unavailable(reason: "migrating", retryAfterSeconds: 2)
             case "peer": return .with { $0.value = context.peer?.subject ?? "none" }
@@ -65,7 +79,8 @@ struct ServerTestFixture {
         configuration.threads = 1
         let server = RPCServer(configuration: configuration, router: router, interceptors: interceptors)
         try await server.start()
-        return ServerTestFixture(certificates: certificates, server: server, port: server.localPort)
+        return ServerTestFixture(
+            certificates: certificates, server: server, port: server.localPort, flooded: flooded)
     }
 
     func stop() async {
@@ -87,7 +102,23 @@ struct ServerTestFixture {
     }
 
     /// Runs a program to completion; returns its exit status and standard output.
-    static func run(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> (Int32, String) {
+    static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
+        try start(executable, arguments).wait()
+    }
+
+    /// A program running in the background.
+    struct Running {
+        let process: Process
+        let output: Pipe
+
+        func wait() -> (Int32, String) {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    static func start(_ executable: String, _ arguments: [String]) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -95,8 +126,16 @@ struct ServerTestFixture {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return Running(process: process, output: output)
+    }
+
+    /// Runs a grpcio script with `port ca cert key` as its arguments, in the background.
+    func startPython(_ script: String, name: String, extra: [String] = []) throws -> Running? {
+        guard let python = Self.python() else { return nil }
+        let path = certificates.directory + "/\(name).py"
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        return try Self.start(
+            python,
+            [path, String(port), certificates.caFile, certificates.clientCert, certificates.clientKey] + extra)
     }
 }
