@@ -71,6 +71,21 @@ public final class EtcdCluster: @unchecked Sendable {
         timeout: Duration = .seconds(30)
     ) async throws -> EtcdCluster {
         guard isAvailable else { throw EtcdClusterError("no etcd at \(binary); run `make deps` (Debian etcd-server)") }
+        // A port that was free when chosen can be taken before etcd binds it (other tests on the
+        // machine); that start fails fast with "address already in use" and is tried again.
+        var attempt = 1
+        while true {
+            do {
+                return try await startOnce(count, extraArguments, tls, timeout)
+            } catch let error as EtcdClusterError where error.portTaken && attempt < 4 {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func startOnce(
+        _ count: Int, _ extraArguments: [String], _ tls: TLSFiles?, _ timeout: Duration
+    ) async throws -> EtcdCluster {
         let root = FileManager.default.temporaryDirectory
             .appendingPathComponent("bbs-etcd-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -115,7 +130,10 @@ public final class EtcdCluster: @unchecked Sendable {
                 guard ContinuousClock.now < deadline, cluster.isRunning(member: index) else {
                     let log = (try? String(contentsOfFile: member.logFile, encoding: .utf8)) ?? ""
                     cluster.stop()
-                    throw EtcdClusterError("etcd member \(member.name) did not become healthy; its log:\n\(log.suffix(4000))")
+                    var error = EtcdClusterError(
+                        "etcd member \(member.name) did not become healthy; its log:\n\(log.suffix(4000))")
+                    error.portTaken = log.contains("address already in use")
+                    throw error
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -230,29 +248,34 @@ public final class EtcdCluster: @unchecked Sendable {
         return address
     }
 
-    /// `count` distinct TCP ports that were free on 127.0.0.1 a moment ago (all bound at once,
-    /// so none repeats).
+    /// Ports handed out by this process, never handed out again.
+    private static let handedOut = NSLock()
+    nonisolated(unsafe) private static var usedPorts: Set<UInt16> = []
+
+    /// `count` distinct TCP ports that were free on 127.0.0.1 a moment ago, picked at random below
+    /// Linux's ephemeral range (32768+), where outgoing connections cannot take them, and never
+    /// the same twice in one test process.
     public static func freeLoopbackPorts(_ count: Int) throws -> [UInt16] {
         var sockets: [Int32] = []
         defer { sockets.forEach { close($0) } }
         var ports: [UInt16] = []
-        for _ in 0..<count {
+        var tries = 0
+        while ports.count < count {
+            tries += 1
+            guard tries < 10_000 else { throw EtcdClusterError("no free loopback port found") }
+            let candidate = UInt16.random(in: 20_000...32_000)
+            let fresh = handedOut.withLock { usedPorts.insert(candidate).inserted }
+            guard fresh else { continue }
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw EtcdClusterError("socket() failed: errno \(errno)") }
             sockets.append(fd)
-            var address = loopback(port: 0)
+            var address = loopback(port: candidate)
             let bound = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                     bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
             }
-            guard bound == 0 else { throw EtcdClusterError("bind() failed: errno \(errno)") }
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let named = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-            guard named == 0 else { throw EtcdClusterError("getsockname() failed: errno \(errno)") }
-            ports.append(UInt16(bigEndian: address.sin_port))
+            if bound == 0 { ports.append(candidate) }
         }
         return ports
     }
@@ -322,6 +345,8 @@ final class ChildProcess: @unchecked Sendable {
 /// Why an etcd test cluster could not start.
 public struct EtcdClusterError: Error, CustomStringConvertible {
     public var description: String
+    /// The member could not bind its port (taken since it was chosen).
+    var portTaken = false
 
     public init(_ description: String) { self.description = description }
 }
