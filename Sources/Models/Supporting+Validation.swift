@@ -89,9 +89,12 @@ extension Diego_Bbs_CheckDefinition {
             v.nested("checks[\(index)]") { v in
                 switch (check.hasTcpCheck, check.hasHTTPCheck) {
                 case (true, false):
-                    v.check(check.tcpCheck.port > 0 && check.tcpCheck.port <= 65535, "tcp_check.port", "must be 1...65535")
+                    v.check(
+                        check.tcpCheck.port > 0 && check.tcpCheck.port <= 65535, "tcp_check.port", "must be 1...65535")
                 case (false, true):
-                    v.check(check.httpCheck.port > 0 && check.httpCheck.port <= 65535, "http_check.port", "must be 1...65535")
+                    v.check(
+                        check.httpCheck.port > 0 && check.httpCheck.port <= 65535, "http_check.port",
+                        "must be 1...65535")
                 default:
                     v.fail("check", "must set exactly one of tcp_check and http_check")
                 }
@@ -119,7 +122,8 @@ enum SharedValidation {
 
     static func volumeMountedFiles(_ files: [Diego_Bbs_File], into v: inout Validator) {
         let total = files.reduce(0) { $0 + $1.content.utf8.count }
-        v.check(total <= ModelLimits.maximumVolumeMountedFilesSize, "volume_mounted_files",
+        v.check(
+            total <= ModelLimits.maximumVolumeMountedFilesSize, "volume_mounted_files",
             "total size of all file values exceeds 1MB")
     }
 
@@ -136,7 +140,8 @@ enum SharedValidation {
         if rootFS.isEmpty {
             v.fail("rootfs", "is required")
         } else {
-            v.check(ModelLimits.hasURLScheme(rootFS), "rootfs", "must be a URL with a scheme, like preloaded:cflinuxfs4")
+            v.check(
+                ModelLimits.hasURLScheme(rootFS), "rootfs", "must be a URL with a scheme, like preloaded:cflinuxfs4")
         }
     }
 

@@ -34,8 +34,10 @@ struct DesiredLRPValidationTests {
             $0.action.runAction = Fixtures.runAction().runAction
             $0.action.tryAction.action = Fixtures.runAction()
         },
-        Case(name: "a run action without a user, deep in the tree",
-             field: "action.codependent.actions[0].serial.actions[1].timeout.action.run.user") {
+        Case(
+            name: "a run action without a user, deep in the tree",
+            field: "action.codependent.actions[0].serial.actions[1].timeout.action.run.user"
+        ) {
             $0.action.codependentAction.actions[0].serialAction.actions[1].timeoutAction.action.runAction.user = ""
         },
         Case(name: "a run action without a path", field: "monitor.run.path") { $0.monitor.runAction.path = "" },

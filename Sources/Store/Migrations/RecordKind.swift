@@ -69,7 +69,9 @@ enum RecordTranscoder {
         case .task: return try legacy(record, Diego_Bbs_Task.self, codec: codec)
         case .cell: return try legacy(record, Diego_Bbs_CellPresence.self, codec: codec)
         case .domain(let name):
-            if record.value.isEmpty { return Record(key: record.key, value: try LegacyJSON.encode(LegacyJSON.neverExpiring(name))) }
+            if record.value.isEmpty {
+                return Record(key: record.key, value: try LegacyJSON.encode(LegacyJSON.neverExpiring(name)))
+            }
             return try legacy(record, Diego_Bbs_Domain.self, codec: codec)
         case .other: return record
         }
@@ -91,4 +93,3 @@ enum RecordTranscoder {
         Record(key: record.key, value: try LegacyJSON.encode(try decode(M.self, record, codec: codec)))
     }
 }
-
