@@ -79,6 +79,9 @@ enum RecordTranscoder {
 
     static func decode<M: Message>(_ type: M.Type, _ record: Record, codec: RecordCodec) throws -> M {
         do {
+            if try RecordCodec.encoding(of: record.value) == .legacyUnencoded {
+                return try LegacyJSON.decode(M.self, from: record.value, key: record.key)
+            }
             return try codec.decode(M.self, from: record.value)
         } catch {
             throw MigrationError("record \(record.key) cannot be read as \(M.protoMessageName): \(error)")
