@@ -15,6 +15,7 @@ public struct TestServiceProvider: RegistrableService {
     public init() {}
 
     public func registerMethods(with router: inout RPCRouter) {
+        router.addFileDescriptorSet(base64: InteropDescriptors.fileDescriptorSetBase64)
         router.register(TestServiceMethods.emptyCall, unary: { _, context in
             Self.echoMetadata(context)
             return Grpc_Testing_Empty()

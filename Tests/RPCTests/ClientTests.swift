@@ -1,5 +1,8 @@
 import Foundation
+import HTTP2
 import Interop
+import NIOCore
+import NIOPosix
 import NIOConcurrencyHelpers
 import RPC
 import TLS
@@ -135,7 +138,7 @@ struct ClientTests {
     func deadline() async throws {
         try await withServerAndClient { _, client in
             var request = outputRequest(sizes: [1, 1])
-            request.responseParameters[1].intervalUs = 2_000_000
+            request.responseParameters[1].intervalUs = 20_000_000
             let start = ContinuousClock.now
             let error = await #expect(throws: RPCError.self) {
                 try await client.serverStreaming(
@@ -145,7 +148,8 @@ struct ClientTests {
                 }
             }
             #expect(error?.code == .deadlineExceeded)
-            #expect(ContinuousClock.now - start < .seconds(1))
+            // Long before the server's 20 s pause ends (generous: parallel tests share 2 cores).
+            #expect(ContinuousClock.now - start < .seconds(15))
             _ = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty())
         }
     }
@@ -180,6 +184,65 @@ struct ClientTests {
         }
     }
 
+    @Test("a request writer suspends while the peer returns no flow-control credit")
+    func writerBackpressure() async throws {
+        // A bare HTTP/2 peer (h2c) that accepts the stream and never consumes what it receives:
+        // only the stream window (1 MiB) and the writer's high watermark may be in flight.
+        let peer = try await NonReadingPeer.start()
+        let client = RPCClient(configuration: RPCClientConfiguration(host: "127.0.0.1", port: peer.port, security: .plaintext))
+        let written = NIOLockedValueBox(0)
+        let method = RPCMethod<Grpc_Testing_StreamingInputCallRequest, Grpc_Testing_StreamingInputCallResponse>(
+            service: "bbs.test.Slow", method: "NeverReads", kind: .clientStreaming)
+        let task = Task {
+            try await client.clientStreaming(method) { writer in
+                var request = Grpc_Testing_StreamingInputCallRequest()
+                request.payload = zeros(64 * 1024)
+                for _ in 0..<1_000 {
+                    try await writer.write(request)
+                    written.withLockedValue { $0 += 1 }
+                }
+            }
+        }
+        // Wait until the writer has stopped making progress for 300 ms (up to 10 s under load).
+        var last = -1
+        var stableSince = ContinuousClock.now
+        let giveUp = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < giveUp {
+            try await Task.sleep(for: .milliseconds(50))
+            let now = written.withLockedValue { $0 }
+            if now != last || now == 0 {
+                last = now
+                stableSince = ContinuousClock.now
+            } else if ContinuousClock.now - stableSince >= .milliseconds(300) {
+                break
+            }
+        }
+        task.cancel()
+        _ = try? await task.value
+        #expect(last > 0)
+        #expect(last < 40, "\(last) messages of 64 KiB written into a 1 MiB window")
+        await client.close()
+        await peer.stop()
+    }
+
+    @Test("a cancelled unary call ends with CANCELLED and frees its stream")
+    func cancelledUnary() async throws {
+        try await withServerAndClient { _, client in
+            var request = outputRequest(sizes: [1, 1])
+            request.responseParameters[1].intervalUs = 5_000_000
+            let task = Task {
+                try await client.serverStreaming(TestServiceMethods.streamingOutputCall, request) { responses in
+                    for try await _ in responses {}
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            task.cancel()
+            let error = await #expect(throws: RPCError.self) { try await task.value }
+            #expect(error?.code == .cancelled)
+            _ = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty())
+        }
+    }
+
     @Test("a closed client refuses calls with UNAVAILABLE")
     func closed() async throws {
         let server = try await InProcessServer.start()
@@ -190,5 +253,38 @@ struct ClientTests {
         }
         #expect(error?.code == .unavailable)
         await server.stop()
+    }
+}
+
+/// An h2c server whose streams never consume their DATA, to show the client's writer waiting.
+struct NonReadingPeer {
+    let channel: any Channel
+    let group: MultiThreadedEventLoopGroup
+    var port: Int { channel.localAddress?.port ?? 0 }
+
+    static func start() async throws -> NonReadingPeer {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let channel = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTP2ServerHandler(settings: HTTP2Settings(), makeStreamHandler: { _, _ in SilentStream() }))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return NonReadingPeer(channel: channel, group: group)
+    }
+
+    func stop() async {
+        try? await channel.close()
+        try? await group.shutdownGracefully()
+    }
+}
+
+private final class SilentStream: HTTP2StreamHandler {
+    func handle(_ event: HTTP2StreamEvent, streamID: HTTP2StreamID, connection: HTTP2Connection) {
+        if case .headers(_, _) = event {
+            connection.sendHeaders(streamID: streamID, [":status": "200", "content-type": "application/grpc"], endStream: false)
+        }
     }
 }

@@ -4,8 +4,12 @@ import TestSupport
 
 /// gRPC's interop cases driven by Python grpcio over mutual TLS against the real
 /// `rpc-interop-server` executable, one server process per case.
-@Suite("interop cases: grpcio against the rpc-interop-server executable over mutual TLS")
+/// Serialized: each case starts a Python interpreter and a server, and 14 of them at once would
+/// starve the other tests on a 2-core machine. The stubs are generated once, by the first case.
+@Suite("interop cases: grpcio against the rpc-interop-server executable over mutual TLS", .serialized)
 struct InteropPythonTests {
+    static let stubs = FileManager.default.temporaryDirectory.appendingPathComponent("bbs-stubs-\(UUID().uuidString)").path
+
     @Test("grpcio passes the interop case", arguments: interopCases)
     func grpcioCase(_ name: String) async throws {
         let certs = try TestCertificates.get()
@@ -15,8 +19,7 @@ struct InteropPythonTests {
                 "--port", "0", "--use_tls=true", "--ca-file", certs.caFile, "--cert-file", certs.serverCert,
                 "--key-file", certs.serverKey,
             ])
-        let stubs = FileManager.default.temporaryDirectory.appendingPathComponent("bbs-stubs-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: stubs) }
+        let stubs = Self.stubs
         let result = try await Python.run(
             Python.script("interop_client.py"),
             [

@@ -117,6 +117,17 @@ struct InteropTests {
     }
 }
 
+@Suite("the interop service")
+struct InteropServiceTests {
+    @Test("registering the test service adds its protos for server reflection")
+    func reflectionDescriptors() {
+        var router = RPCRouter()
+        router.register(TestServiceProvider())
+        #expect(router.fileDescriptors.count == 3)
+        #expect(router.methods.contains(TestServiceMethods.fullDuplexCall.descriptor))
+    }
+}
+
 /// The interop cases written against `RPCClient`.
 struct SwiftInteropCases {
     let client: RPCClient
@@ -143,7 +154,7 @@ struct SwiftInteropCases {
         }
     }
 
-    let timeout = CallOptions(timeout: .seconds(10))
+    let timeout = CallOptions(timeout: .seconds(30))
 
     func emptyUnary() async throws {
         let response = try await client.unary(methods.emptyCall, Grpc_Testing_Empty(), options: timeout)

@@ -12,8 +12,9 @@ import Darwin
 /// `/usr/bin/etcd` (Debian's etcd-server 3.4, installed by `make deps`; `BBS_ETCD_BINARY`
 /// overrides the path) as one member or a cluster on free loopback ports with temporary data
 /// dirs, waits until every member reports healthy, and `stop` (also run by `deinit`) kills every
-/// member and removes the data dirs, so no process outlives the test. `kill(member:)` SIGKILLs
-/// one member, as a crash would.
+/// member and removes the data dirs. Each etcd has a tiny `sh` watchdog that SIGKILLs it when
+/// the test process goes away, so not even a crashed test run leaves etcd behind.
+/// `kill(member:)` SIGKILLs one member, as a crash would.
 public final class EtcdCluster: @unchecked Sendable {
     /// One running (or killed) member.
     public struct Member: Sendable {
@@ -45,7 +46,7 @@ public final class EtcdCluster: @unchecked Sendable {
     public let members: [Member]
     private let root: String
     private let lock = NSLock()
-    private var processes: [Process?]
+    private var processes: [ChildProcess?]
 
     /// The client URLs, in member order.
     public var clientURLs: [String] { members.map(\.clientURL) }
@@ -53,7 +54,7 @@ public final class EtcdCluster: @unchecked Sendable {
     /// `etcd:URL,URL,...` as `--store` takes it.
     public var storeURL: String { "etcd:" + clientURLs.joined(separator: ",") }
 
-    private init(members: [Member], processes: [Process], root: String) {
+    private init(members: [Member], processes: [ChildProcess], root: String) {
         self.members = members
         self.processes = processes
         self.root = root
@@ -70,6 +71,21 @@ public final class EtcdCluster: @unchecked Sendable {
         timeout: Duration = .seconds(30)
     ) async throws -> EtcdCluster {
         guard isAvailable else { throw EtcdClusterError("no etcd at \(binary); run `make deps` (Debian etcd-server)") }
+        // A port that was free when chosen can be taken before etcd binds it (other tests on the
+        // machine); that start fails fast with "address already in use" and is tried again.
+        var attempt = 1
+        while true {
+            do {
+                return try await startOnce(count, extraArguments, tls, timeout)
+            } catch let error as EtcdClusterError where error.portTaken && attempt < 4 {
+                attempt += 1
+            }
+        }
+    }
+
+    private static func startOnce(
+        _ count: Int, _ extraArguments: [String], _ tls: TLSFiles?, _ timeout: Duration
+    ) async throws -> EtcdCluster {
         let root = FileManager.default.temporaryDirectory
             .appendingPathComponent("bbs-etcd-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -85,7 +101,7 @@ public final class EtcdCluster: @unchecked Sendable {
         }
         let initialCluster = members.map { "\($0.name)=\($0.peerURL)" }.joined(separator: ",")
         let token = "bbs-test-\(UUID().uuidString.prefix(8))"
-        var processes: [Process] = []
+        var processes: [ChildProcess] = []
         do {
             for member in members {
                 var arguments = [
@@ -104,7 +120,7 @@ public final class EtcdCluster: @unchecked Sendable {
                 processes.append(try launch(arguments + extraArguments, log: member.logFile))
             }
         } catch {
-            processes.forEach(stopProcess)
+            processes.forEach { stopProcess($0) }
             throw error
         }
         let cluster = EtcdCluster(members: members, processes: processes, root: root)
@@ -114,7 +130,10 @@ public final class EtcdCluster: @unchecked Sendable {
                 guard ContinuousClock.now < deadline, cluster.isRunning(member: index) else {
                     let log = (try? String(contentsOfFile: member.logFile, encoding: .utf8)) ?? ""
                     cluster.stop()
-                    throw EtcdClusterError("etcd member \(member.name) did not become healthy; its log:\n\(log.suffix(4000))")
+                    var error = EtcdClusterError(
+                        "etcd member \(member.name) did not become healthy; its log:\n\(log.suffix(4000))")
+                    error.portTaken = log.contains("address already in use")
+                    throw error
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -124,7 +143,7 @@ public final class EtcdCluster: @unchecked Sendable {
 
     /// SIGKILLs member `index` and waits for it to exit.
     public func kill(member index: Int) {
-        let process = lock.withLock { () -> Process? in
+        let process = lock.withLock { () -> ChildProcess? in
             defer { processes[index] = nil }
             return processes[index]
         }
@@ -137,7 +156,7 @@ public final class EtcdCluster: @unchecked Sendable {
 
     /// Kills every member that still runs and removes the data directories. Idempotent.
     public func stop() {
-        let running = lock.withLock { () -> [Process] in
+        let running = lock.withLock { () -> [ChildProcess] in
             defer { processes = processes.map { _ in nil } }
             return processes.compactMap { $0 }
         }
@@ -147,29 +166,30 @@ public final class EtcdCluster: @unchecked Sendable {
 
     // MARK: - Processes
 
-    private static func launch(_ arguments: [String], log: String) throws -> Process {
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        guard let output = FileHandle(forWritingAtPath: log) else { throw EtcdClusterError("cannot write \(log)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try? output.close()
-        return process
+    /// Runs etcd through `sh`, which first starts a watchdog subshell and then `exec`s etcd (so the
+    /// process we hold is etcd itself). The watchdog SIGKILLs etcd if this test process goes away,
+    /// so a crashed test run leaves no etcd behind; it exits by itself once etcd is gone.
+    private static let watchdog = """
+        parent=$PPID
+        self=$$
+        ( while kill -0 $parent 2>/dev/null && kill -0 $self 2>/dev/null; do sleep 1; done
+          kill -0 $parent 2>/dev/null || kill -9 $self 2>/dev/null ) </dev/null &
+        exec "$0" "$@"
+        """
+
+    private static func launch(_ arguments: [String], log: String) throws -> ChildProcess {
+        try ChildProcess.spawn("/bin/sh", ["-c", watchdog, binary] + arguments, output: log)
     }
 
-    private static func stopProcess(_ process: Process) { stopProcess(process, signal: SIGTERM) }
+    private static func stopProcess(_ process: ChildProcess) { stopProcess(process, signal: SIGTERM) }
 
     /// Sends `signal`, waits up to 5 s, then SIGKILLs; returns once the process is reaped.
-    private static func stopProcess(_ process: Process, signal: Int32) {
+    private static func stopProcess(_ process: ChildProcess, signal: Int32) {
         guard process.isRunning else { return }
-        _ = sendSignal(process.processIdentifier, signal)
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { _ = sendSignal(process.processIdentifier, SIGKILL) }
+        process.signal(signal)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+        while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+        if process.isRunning { process.signal(SIGKILL) }
         process.waitUntilExit()
     }
 
@@ -228,39 +248,105 @@ public final class EtcdCluster: @unchecked Sendable {
         return address
     }
 
-    /// `count` distinct TCP ports that were free on 127.0.0.1 a moment ago (all bound at once,
-    /// so none repeats).
+    /// Ports handed out by this process, never handed out again.
+    private static let handedOut = NSLock()
+    nonisolated(unsafe) private static var usedPorts: Set<UInt16> = []
+
+    /// `count` distinct TCP ports that were free on 127.0.0.1 a moment ago, picked at random below
+    /// Linux's ephemeral range (32768+), where outgoing connections cannot take them, and never
+    /// the same twice in one test process.
     public static func freeLoopbackPorts(_ count: Int) throws -> [UInt16] {
         var sockets: [Int32] = []
         defer { sockets.forEach { close($0) } }
         var ports: [UInt16] = []
-        for _ in 0..<count {
+        var tries = 0
+        while ports.count < count {
+            tries += 1
+            guard tries < 10_000 else { throw EtcdClusterError("no free loopback port found") }
+            let candidate = UInt16.random(in: 20_000...32_000)
+            let fresh = handedOut.withLock { usedPorts.insert(candidate).inserted }
+            guard fresh else { continue }
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw EtcdClusterError("socket() failed: errno \(errno)") }
             sockets.append(fd)
-            var address = loopback(port: 0)
+            var address = loopback(port: candidate)
             let bound = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                     bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
             }
-            guard bound == 0 else { throw EtcdClusterError("bind() failed: errno \(errno)") }
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let named = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-            guard named == 0 else { throw EtcdClusterError("getsockname() failed: errno \(errno)") }
-            ports.append(UInt16(bigEndian: address.sin_port))
+            if bound == 0 { ports.append(candidate) }
         }
         return ports
     }
 }
 
-private func sendSignal(_ pid: Int32, _ signal: Int32) -> Int32 { kill(pid, signal) }
+/// A child started with `posix_spawn` and reaped with `waitpid` by its owner alone.
+///
+/// Exists because Foundation's `Process` on Linux learns of a child's exit through SIGCHLD, which
+/// a test process may consume elsewhere; `waitUntilExit` then hangs. Here the owner polls.
+final class ChildProcess: @unchecked Sendable {
+    let pid: pid_t
+    private let lock = NSLock()
+    private var exited = false
+
+    private init(pid: pid_t) { self.pid = pid }
+
+    /// Starts `path` with `arguments`, stdin from /dev/null, stdout and stderr appended to `output`,
+    /// default signal dispositions and an empty signal mask.
+    static func spawn(_ path: String, _ arguments: [String], output: String) throws -> ChildProcess {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        guard result == 0 else { throw EtcdClusterError("cannot start \(path): errno \(result)") }
+        return ChildProcess(pid: pid)
+    }
+
+    /// Whether the child still runs (reaps it when it has exited).
+    var isRunning: Bool {
+        lock.withLock {
+            if exited { return false }
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid || (result < 0 && errno == ECHILD) { exited = true }
+            return !exited
+        }
+    }
+
+    func signal(_ signal: Int32) {
+        lock.withLock { if !exited { _ = kill(pid, signal) } }
+    }
+
+    /// Blocks until the child has exited and is reaped.
+    func waitUntilExit() {
+        while isRunning { usleep(10_000) }
+    }
+}
 
 /// Why an etcd test cluster could not start.
 public struct EtcdClusterError: Error, CustomStringConvertible {
     public var description: String
+    /// The member could not bind its port (taken since it was chosen).
+    var portTaken = false
 
     public init(_ description: String) { self.description = description }
 }

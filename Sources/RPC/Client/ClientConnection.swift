@@ -36,7 +36,7 @@ final class ClientConnection: Sendable {
         self.serverName = serverName
         self.settings = settings
         self.connectTimeout = TimeAmount(connectTimeout)
-        self.state = NIOLoopBoundBox(.idle, eventLoop: eventLoop)
+        self.state = NIOLoopBoundBox.makeBoxSendingValue(State.idle, as: State.self, eventLoop: eventLoop)
     }
 
     /// Opens a stream for `call` (connecting first if needed) and returns once the stream exists.
@@ -77,6 +77,10 @@ final class ClientConnection: Sendable {
         case .ready, .idle:
             let connecting = connect()
             state.value = .connecting(connecting)
+            connecting.assumeIsolated().whenFailure { _ in
+                // A failed attempt is forgotten: the next call tries again.
+                if case .connecting(let current) = self.state.value, current === connecting { self.state.value = .idle }
+            }
             return waitForReady(connecting)
         case .connecting(let connecting):
             return waitForReady(connecting)

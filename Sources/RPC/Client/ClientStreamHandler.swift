@@ -59,7 +59,13 @@ final class ClientStreamHandler: HTTP2StreamHandler {
                 finish(.failed(error))
             }
         case .reset(let errorCode):
-            if let error = machine.receiveReset(errorCode: errorCode) { finish(.failed(error)) }
+            if !connection.isActive, !machine.isFinished {
+                // The connection went away (dropped, refused by TLS, GOAWAY): not the server's CANCEL.
+                machine.finishLocally()
+                finish(.failed(RPCError(code: .unavailable, message: "the connection was lost before the call ended")))
+            } else if let error = machine.receiveReset(errorCode: errorCode) {
+                finish(.failed(error))
+            }
         case .closed:
             streamClosed = true
             if let error = machine.streamClosed() { finish(.failed(error)) }
