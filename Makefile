@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 VENV := .venv
 PYTHON := $(VENV)/bin/python
-APT_PACKAGES := libnghttp2-dev libssl-dev libsqlite3-dev pkg-config protobuf-compiler etcd-server etcd-client nghttp2-client openssl python3 python3-venv
+APT_PACKAGES := libnghttp2-dev libssl-dev zlib1g-dev libsqlite3-dev pkg-config protobuf-compiler etcd-server etcd-client nghttp2-client openssl python3 python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CERTS := certs/dev
 PROTOC_GEN_SWIFT := .build/protoc-gen-swift/release/protoc-gen-swift

@@ -34,4 +34,20 @@ static inline uint64_t shim_SSL_OP_IGNORE_UNEXPECTED_EOF(void) { return SSL_OP_I
 static inline int shim_EVP_CTRL_GCM_SET_IVLEN(void) { return EVP_CTRL_GCM_SET_IVLEN; }
 static inline int shim_EVP_CTRL_GCM_GET_TAG(void) { return EVP_CTRL_GCM_GET_TAG; }
 static inline int shim_EVP_CTRL_GCM_SET_TAG(void) { return EVP_CTRL_GCM_SET_TAG; }
+
+// MARK: - TLS module: peer identity (X509 names and subjectAltName entries)
+static inline unsigned long shim_XN_FLAG_RFC2253(void) { return XN_FLAG_RFC2253; }
+static inline GENERAL_NAMES *shim_X509_subject_alt_names(X509 *x) { return (GENERAL_NAMES *)X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL); }
+static inline int shim_sk_GENERAL_NAME_num(const GENERAL_NAMES *n) { return sk_GENERAL_NAME_num(n); }
+static inline void shim_GENERAL_NAMES_free(GENERAL_NAMES *n) { GENERAL_NAMES_free(n); }
+/// Type (GEN_DNS, GEN_IPADD, GEN_URI, ...) of entry i; for those three, its bytes (text, or 4/16 raw address bytes).
+static inline int shim_GENERAL_NAMES_entry(const GENERAL_NAMES *n, int i, const unsigned char **data, int *length) {
+    int type = -1;
+    const ASN1_STRING *s = (const ASN1_STRING *)GENERAL_NAME_get0_value(sk_GENERAL_NAME_value(n, i), &type);
+    if (s != NULL && (type == GEN_DNS || type == GEN_URI || type == GEN_IPADD)) { *data = ASN1_STRING_get0_data(s); *length = ASN1_STRING_length(s); }
+    else { *data = NULL; *length = 0; }
+    return type;
+}
+static inline int shim_SSL_TLSEXT_ERR_OK(void) { return SSL_TLSEXT_ERR_OK; }
+static inline int shim_SSL_TLSEXT_ERR_ALERT_FATAL(void) { return SSL_TLSEXT_ERR_ALERT_FATAL; }
 #endif

@@ -14,37 +14,45 @@ public final class HTTP2Connection {
     public var userInfo: [String: any Sendable] = [:]
 
     /// Whether the connection can still start or accept streams (false after GOAWAY or close).
-    public var isActive: Bool { fatalError("HTTP2Connection.isActive: implemented in the HTTP2 issue") }
+    public var isActive: Bool { core?.isActive ?? false }
+
+    /// The engine behind this handle; gone once the channel handler is removed.
+    weak var core: HTTP2ConnectionCore?
 
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
+    /// Open streams tracked by the connection (for tests and metrics).
+    var openStreamCount: Int { core?.streams.count ?? 0 }
+
     /// Sends a header block (response headers on the server, trailers with `endStream: true`).
     /// A header block with `endStream: true` and no prior headers is a trailers-only response.
     public func sendHeaders(streamID: HTTP2StreamID, _ headers: HTTP2Headers, endStream: Bool) {
-        fatalError("implemented in the HTTP2 issue")
+        core?.sendHeaders(streamID: streamID, headers, endStream: endStream)
     }
 
     /// Queues DATA for a stream; nghttp2 sends it as flow control allows. With `endStream` the
     /// last DATA frame carries END_STREAM (clients); servers end streams with trailers instead.
     public func sendData(streamID: HTTP2StreamID, _ data: ByteBuffer, endStream: Bool) {
-        fatalError("implemented in the HTTP2 issue")
+        core?.sendData(streamID: streamID, data, endStream: endStream)
     }
 
     /// Bytes queued for the stream and not yet handed to nghttp2.
     public func queuedBytes(streamID: HTTP2StreamID) -> Int {
-        fatalError("implemented in the HTTP2 issue")
+        core?.queuedBytes(streamID: streamID) ?? 0
     }
 
     /// Returns receive-window credit for `bytes` of DATA the handler has processed.
     public func consume(streamID: HTTP2StreamID, bytes: Int) {
-        fatalError("implemented in the HTTP2 issue")
+        core?.consume(streamID: streamID, bytes: bytes)
     }
 
-    /// Resets one stream with RST_STREAM.
+    /// Resets one stream with RST_STREAM. A NO_ERROR reset asked for while queued DATA or trailers
+    /// are still going out waits until they are out (a server ending an unfinished request).
+    /// The handler hears `.closed` but not `.reset` for a reset it asked for.
     public func reset(streamID: HTTP2StreamID, errorCode: UInt32) {
-        fatalError("implemented in the HTTP2 issue")
+        core?.reset(streamID: streamID, errorCode: errorCode)
     }
 
     /// Client only: opens a stream with request headers; events go to `handler`.
@@ -52,12 +60,12 @@ public final class HTTP2Connection {
     public func startStream(
         _ headers: HTTP2Headers, endStream: Bool, handler: any HTTP2StreamHandler
     ) -> HTTP2StreamID? {
-        fatalError("implemented in the HTTP2 issue")
+        core?.startStream(headers, endStream: endStream, handler: handler)
     }
 
     /// Starts a graceful shutdown: GOAWAY, streams in flight finish, new ones are refused,
     /// and the channel closes when the last stream ends.
     public func shutdownGracefully() {
-        fatalError("implemented in the HTTP2 issue")
+        core?.shutdownGracefully()
     }
 }

@@ -18,6 +18,56 @@ public final class HTTP2ServerHandler: ChannelDuplexHandler {
         connectionReady: @escaping (HTTP2Connection) -> Void = { _ in },
         makeStreamHandler: @escaping (HTTP2StreamID, HTTP2Connection) -> any HTTP2StreamHandler
     ) {
-        fatalError("implemented in the HTTP2 issue")
+        self.settings = settings
+        self.connectionReady = connectionReady
+        self.makeStreamHandler = makeStreamHandler
+    }
+
+    private let settings: HTTP2Settings
+    private let connectionReady: (HTTP2Connection) -> Void
+    private let makeStreamHandler: (HTTP2StreamID, HTTP2Connection) -> any HTTP2StreamHandler
+    private var core: HTTP2ConnectionCore?
+
+    private func start(context: ChannelHandlerContext) {
+        guard core == nil else { return }
+        do {
+            let core = try HTTP2ConnectionCore(
+                role: .server(makeStreamHandler: makeStreamHandler), settings: settings, context: context,
+                onClosed: {})
+            self.core = core
+            connectionReady(core.connection)
+        } catch {
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: - ChannelHandler
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context: context) }
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        core?.stop()
+        core = nil
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        core?.stop()
+        context.fireChannelInactive()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        core?.receive(unwrapInboundIn(data))
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        core?.writabilityChanged()
+        context.fireChannelWritabilityChanged()
     }
 }

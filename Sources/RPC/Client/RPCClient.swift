@@ -1,4 +1,9 @@
+import HTTP2
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 import SwiftProtobuf
+import TLS
 
 /// A gRPC client over one or a few multiplexed HTTP/2 connections.
 ///
@@ -6,37 +11,239 @@ import SwiftProtobuf
 /// metadata; it reconnects after a connection drops, follows the master redirect (bounded hops)
 /// and retries 503 answers with jittered backoff within the configured budget. Failures are
 /// thrown as `RPCError` with the server's status, message and trailing metadata.
+///
+/// Unary and server-streaming calls follow redirects and retry 503 answers (their request can
+/// be sent again); client-streaming and bidirectional calls report them as errors.
 public final class RPCClient: Sendable {
-    public init(configuration: RPCClientConfiguration) { fatalError("implemented in the RPC-layer issue") }
+    let configuration: RPCClientConfiguration
+    private let group: MultiThreadedEventLoopGroup
+    private let tls: Result<TLSContext, RPCError>?
+    private let pools = NIOLockedValueBox<[ClientTarget: ClientConnectionPool]>([:])
+    private let closed = NIOLockedValueBox(false)
+
+    public init(configuration: RPCClientConfiguration) {
+        self.configuration = configuration
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        switch configuration.security {
+        case .mutualTLS(let tlsConfiguration, _):
+            do {
+                tls = .success(try TLSContext(configuration: tlsConfiguration, role: .client))
+            } catch {
+                tls = .failure(RPCError(code: .unavailable, message: "cannot load the client TLS configuration: \(error)"))
+            }
+        case .plaintext:
+            tls = nil
+        }
+    }
+
+    deinit {
+        group.shutdownGracefully { _ in }
+    }
 
     public func unary<Req, Resp>(
         _ method: RPCMethod<Req, Resp>, _ request: Req, options: CallOptions = CallOptions()
-    ) async throws -> Resp { fatalError("implemented in the RPC-layer issue") }
+    ) async throws -> Resp {
+        try await unaryWithMetadata(method, request, options: options).message
+    }
 
     /// Like `unary`, with the response's initial and trailing metadata.
     public func unaryWithMetadata<Req, Resp>(
         _ method: RPCMethod<Req, Resp>, _ request: Req, options: CallOptions = CallOptions()
-    ) async throws -> ClientResponse<Resp> { fatalError("implemented in the RPC-layer issue") }
+    ) async throws -> ClientResponse<Resp> {
+        let framed = try MessageFramer.frame(request)
+        return try await withPolicies(options) { connection, deadline in
+            try await self.runCall(connection, method.path, options, deadline) { call in
+                call.writeLast(framed)
+                return try await Self.singleResponse(of: call, as: Resp.self)
+            }
+        }
+    }
 
     /// Sends one request and hands the response stream to `body`; the call ends when `body` returns.
     public func serverStreaming<Req, Resp, Result: Sendable>(
         _ method: RPCMethod<Req, Resp>, _ request: Req, options: CallOptions = CallOptions(),
         _ body: @Sendable (RPCMessageStream<Resp>) async throws -> Result
-    ) async throws -> Result { fatalError("implemented in the RPC-layer issue") }
+    ) async throws -> Result {
+        let framed = try MessageFramer.frame(request)
+        return try await withPolicies(options) { connection, deadline in
+            try await self.runCall(connection, method.path, options, deadline) { call in
+                call.writeLast(framed)
+                // A redirect or 503 is a header block: see it before handing out the stream.
+                try await call.awaitHeaders()
+                do {
+                    return try await body(Self.responseStream(of: call, as: Resp.self))
+                } catch {
+                    throw BodyError(error: error)
+                }
+            }
+        }
+    }
 
     /// Lets `body` write requests; half-closes when it returns, then awaits the single response.
     public func clientStreaming<Req, Resp>(
         _ method: RPCMethod<Req, Resp>, options: CallOptions = CallOptions(),
         _ body: @Sendable (RPCWriter<Req>) async throws -> Void
-    ) async throws -> Resp { fatalError("implemented in the RPC-layer issue") }
+    ) async throws -> Resp {
+        let deadline = options.timeout.map { ContinuousClock.now + $0 }
+        let connection = try pool(for: configuration.primaryTarget).next()
+        return try await runCall(connection, method.path, options, deadline) { call in
+            try await body(Self.requestWriter(for: call))
+            call.finishRequests()
+            return try await Self.singleResponse(of: call, as: Resp.self).message
+        }
+    }
 
     /// Full duplex: `body` writes requests and reads responses concurrently; returning from
     /// `body` half-closes the request side (if still open) and ends the call.
     public func bidirectionalStreaming<Req, Resp, Result: Sendable>(
         _ method: RPCMethod<Req, Resp>, options: CallOptions = CallOptions(),
         _ body: @Sendable (RPCWriter<Req>, RPCMessageStream<Resp>) async throws -> Result
-    ) async throws -> Result { fatalError("implemented in the RPC-layer issue") }
+    ) async throws -> Result {
+        try await bidirectionalStreaming(method, options: options, writer: { writer, responses in
+            try await body(RPCWriter(write: { try await writer.write($0) }), responses)
+        })
+    }
+
+    /// Full duplex with a writer that can half-close the request side (`finish()`) while `body`
+    /// goes on reading responses, as gRPC's ping-pong and empty-stream cases need. Returning
+    /// from `body` ends the call.
+    public func bidirectionalStreaming<Req, Resp, Result: Sendable>(
+        _ method: RPCMethod<Req, Resp>, options: CallOptions = CallOptions(),
+        writer body: @Sendable (RPCRequestWriter<Req>, RPCMessageStream<Resp>) async throws -> Result
+    ) async throws -> Result {
+        let deadline = options.timeout.map { ContinuousClock.now + $0 }
+        let connection = try pool(for: configuration.primaryTarget).next()
+        return try await runCall(connection, method.path, options, deadline) { call in
+            let writer = RPCRequestWriter<Req>(call: call)
+            let result = try await body(writer, Self.responseStream(of: call, as: Resp.self))
+            call.finishRequests()
+            return result
+        }
+    }
 
     /// Closes every connection; calls in flight fail with UNAVAILABLE.
-    public func close() async { fatalError("implemented in the RPC-layer issue") }
+    public func close() async {
+        closed.withLockedValue { $0 = true }
+        let all = pools.withLockedValue { pools in
+            defer { pools = [:] }
+            return Array(pools.values)
+        }
+        for pool in all { await pool.close() }
+        try? await group.shutdownGracefully()
+    }
+
+    // MARK: - Connections
+
+    func pool(for target: ClientTarget) throws(RPCError) -> ClientConnectionPool {
+        guard !closed.withLockedValue({ $0 }) else {
+            throw RPCError(code: .unavailable, message: "the client is closed")
+        }
+        let context: TLSContext?
+        switch tls {
+        case .success(let loaded): context = loaded
+        case .failure(let error): throw error
+        case nil: context = nil
+        }
+        let primary = configuration.primaryTarget
+        var serverName: String? = nil
+        if case .mutualTLS(_, let name) = configuration.security {
+            serverName = target == primary ? (name ?? target.host) : target.host
+        }
+        return pools.withLockedValue { pools in
+            if let pool = pools[target] { return pool }
+            let pool = ClientConnectionPool(
+                target: target, count: target == primary ? configuration.connections : 1, group: group,
+                tls: context, serverName: serverName, configuration: configuration)
+            pools[target] = pool
+            return pool
+        }
+    }
+
+    // MARK: - One call on one stream
+
+    private func runCall<T: Sendable>(
+        _ connection: ClientConnection, _ path: String, _ options: CallOptions,
+        _ deadline: ContinuousClock.Instant?, _ body: @Sendable (ClientCall) async throws -> T
+    ) async throws -> T {
+        var headers = HTTP2Headers([
+            (":method", "POST"), (":scheme", connection.target.usesTLS ? "https" : "http"), (":path", path),
+            (":authority", connection.target.authority), ("content-type", GRPCHeaderName.grpcContentType),
+            ("te", "trailers"), ("user-agent", "bbs-rpc-swift/1.0"),
+        ])
+        var nioDeadline: NIODeadline?
+        if let deadline {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else {
+                throw RPCError(code: .deadlineExceeded, message: "deadline exceeded before the call started")
+            }
+            headers.add(name: GRPCHeaderName.timeout, value: GRPCTimeout(duration: remaining).headerValue)
+            nioDeadline = .now() + TimeAmount(remaining)
+        }
+        options.metadata.appendHeaders(to: &headers)
+
+        let call = ClientCall(eventLoop: connection.eventLoop)
+        let finalHeaders = headers
+        return try await withTaskCancellationHandler {
+            do {
+                if Task.isCancelled { throw RPCError(code: .cancelled, message: "the call was cancelled") }
+                try await connection.startStream(
+                    finalHeaders, call: call, maxReceiveMessageSize: configuration.maxReceiveMessageSize,
+                    deadline: nioDeadline)
+                defer { call.release() }
+                return try await body(call)
+            } catch let error as RPCError {
+                throw error
+            } catch let error as BodyError {
+                throw error
+            } catch is CancellationError {
+                throw RPCError(code: .cancelled, message: "the call was cancelled")
+            } catch {
+                throw RPCError(code: .unavailable, message: "\(error)")
+            }
+        } onCancel: {
+            call.cancel(RPCError(code: .cancelled, message: "the call was cancelled"))
+        }
+    }
+
+    private static func decode<Message: SwiftProtobuf.Message>(_ buffer: ByteBuffer, as: Message.Type) throws -> Message {
+        do {
+            return try Message(serializedBytes: Array(buffer.readableBytesView))
+        } catch {
+            throw RPCError(code: .internal, message: "cannot decode the response as \(Message.protoMessageName): \(error)")
+        }
+    }
+
+    private static func singleResponse<Message: SwiftProtobuf.Message>(
+        of call: ClientCall, as type: Message.Type
+    ) async throws -> ClientResponse<Message> {
+        guard let first = try await call.nextMessage() else {
+            throw RPCError(code: .internal, message: "the server ended the call without a response message")
+        }
+        guard try await call.nextMessage() == nil else {
+            throw RPCError(code: .internal, message: "the server sent more than one response message")
+        }
+        return ClientResponse(
+            message: try decode(first, as: type), initialMetadata: call.initialMetadata,
+            trailingMetadata: call.trailingMetadata)
+    }
+
+    private static func responseStream<Message: SwiftProtobuf.Message>(
+        of call: ClientCall, as type: Message.Type
+    ) -> RPCMessageStream<Message> {
+        RPCMessageStream {
+            {
+                guard let buffer = try await call.nextMessage() else { return nil }
+                return try decode(buffer, as: type)
+            }
+        }
+    }
+
+    private static func requestWriter<Message: SwiftProtobuf.Message>(for call: ClientCall) -> RPCWriter<Message> {
+        RPCWriter { message in try await call.write(try MessageFramer.frame(message)) }
+    }
+}
+
+/// An error thrown by the caller's own `body`: passed through untouched by the retry policies.
+struct BodyError: Error {
+    var error: any Error
 }

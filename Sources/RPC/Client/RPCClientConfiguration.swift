@@ -35,8 +35,19 @@ public struct RPCClientConfiguration: Sendable {
     }
 
     /// Parses `https://host:port` (mutual TLS) or `http://host:port` (h2c).
+    /// - Throws: `RPCError` INVALID_ARGUMENT for a malformed URL, or `https://` without `tls`.
     public init(url: String, tls: TLSConfiguration?) throws {
-        fatalError("implemented in the RPC-layer issue")
+        guard let target = ClientTarget(url: url) else {
+            throw RPCError(code: .invalidArgument, message: "not an http:// or https:// URL with host and port: \(url)")
+        }
+        if target.usesTLS {
+            guard let tls else {
+                throw RPCError(code: .invalidArgument, message: "\(url) needs a TLS configuration (CA, cert, key)")
+            }
+            self.init(host: target.host, port: target.port, security: .mutualTLS(tls, serverName: nil))
+        } else {
+            self.init(host: target.host, port: target.port, security: .plaintext)
+        }
     }
 }
 

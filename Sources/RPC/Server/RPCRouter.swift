@@ -1,3 +1,4 @@
+import NIOCore
 import SwiftProtobuf
 
 /// The table from `/package.Service/Method` to a handler.
@@ -6,19 +7,41 @@ import SwiftProtobuf
 /// path up once per call and answers UNIMPLEMENTED for anything absent. Registration erases
 /// the message types into a closure that decodes requests and encodes responses.
 public struct RPCRouter: Sendable {
-    public init() { fatalError("implemented in the RPC-layer issue") }
+    private(set) var routes: [String: ServerRoute] = [:]
+    private var descriptorOrder: [String] = []
+    private var descriptorsByName: [String: [UInt8]] = [:]
+
+    public init() {}
 
     /// Every registered method.
-    public var methods: [MethodDescriptor] { fatalError("implemented in the RPC-layer issue") }
+    public var methods: [MethodDescriptor] { routes.values.map(\.method).sorted { $0.path < $1.path } }
 
     /// Serialized `google.protobuf.FileDescriptorProto`s of the registered services (and their
     /// dependencies), served by reflection.
-    public var fileDescriptors: [[UInt8]] { fatalError("implemented in the RPC-layer issue") }
+    public var fileDescriptors: [[UInt8]] { descriptorOrder.compactMap { descriptorsByName[$0] } }
 
-    /// Adds file descriptors (serialized FileDescriptorProto) for reflection.
+    /// Adds file descriptors (serialized FileDescriptorProto) for reflection. A file already
+    /// present (by name) is kept once; bytes that are not a FileDescriptorProto are ignored.
     public mutating func addFileDescriptors(_ descriptors: [[UInt8]]) {
-        fatalError("implemented in the RPC-layer issue")
+        for bytes in descriptors {
+            guard let file = try? Google_Protobuf_FileDescriptorProto(serializedBytes: bytes) else { continue }
+            if descriptorsByName[file.name] == nil { descriptorOrder.append(file.name) }
+            descriptorsByName[file.name] = bytes
+        }
     }
+
+    /// Adds every file of a serialized `google.protobuf.FileDescriptorSet` in base64, as written by
+    /// `descriptors` in proto/generate.sh.
+    public mutating func addFileDescriptorSet(base64: String) {
+        let compact = base64.filter { !$0.isWhitespace }
+        guard let bytes = Base64.decode(compact),
+            let set = try? Google_Protobuf_FileDescriptorSet(serializedBytes: bytes)
+        else { return }
+        addFileDescriptors(set.file.compactMap { try? $0.serializedBytes() })
+    }
+
+    /// The route for a method, if registered.
+    func route(for method: MethodDescriptor) -> ServerRoute? { routes[method.path] }
 
     /// Registers every method of a service.
     public mutating func register(_ service: some RegistrableService) {
@@ -28,23 +51,87 @@ public struct RPCRouter: Sendable {
     public mutating func register<Req, Resp>(
         _ method: RPCMethod<Req, Resp>,
         unary handler: @escaping @Sendable (Req, ServerContext) async throws -> Resp
-    ) { fatalError("implemented in the RPC-layer issue") }
+    ) {
+        add(method, kind: .unary) { call, context in
+            let request = try Self.decode(Req.self, call.unaryRequest)
+            let response = try await handler(request, context)
+            call.setFinalResponse(try MessageFramer.frame(response, maxMessageSize: call.maxSendMessageSize))
+        }
+    }
 
     public mutating func register<Req, Resp>(
         _ method: RPCMethod<Req, Resp>,
         serverStreaming handler: @escaping @Sendable (Req, RPCWriter<Resp>, ServerContext) async throws -> Void
-    ) { fatalError("implemented in the RPC-layer issue") }
+    ) {
+        add(method, kind: .serverStreaming) { call, context in
+            let request = try Self.decode(Req.self, call.unaryRequest)
+            try await handler(request, Self.writer(call), context)
+        }
+    }
 
     public mutating func register<Req, Resp>(
         _ method: RPCMethod<Req, Resp>,
         clientStreaming handler: @escaping @Sendable (RPCMessageStream<Req>, ServerContext) async throws -> Resp
-    ) { fatalError("implemented in the RPC-layer issue") }
+    ) {
+        add(method, kind: .clientStreaming) { call, context in
+            let response = try await handler(Self.requests(call), context)
+            call.setFinalResponse(try MessageFramer.frame(response, maxMessageSize: call.maxSendMessageSize))
+        }
+    }
 
     public mutating func register<Req, Resp>(
         _ method: RPCMethod<Req, Resp>,
         bidirectionalStreaming handler:
             @escaping @Sendable (RPCMessageStream<Req>, RPCWriter<Resp>, ServerContext) async throws -> Void
-    ) { fatalError("implemented in the RPC-layer issue") }
+    ) {
+        add(method, kind: .bidirectionalStreaming) { call, context in
+            try await handler(Self.requests(call), Self.writer(call), context)
+        }
+    }
+
+    // MARK: - Type erasure
+
+    private mutating func add<Req, Resp>(
+        _ method: RPCMethod<Req, Resp>, kind: RPCKind,
+        _ body: @escaping @Sendable (ServerCallHandle, ServerContext) async throws -> Void
+    ) {
+        routes[method.path] = ServerRoute(method: method.descriptor, kind: kind, run: body)
+    }
+
+    static func decode<Message: SwiftProtobuf.Message>(_ type: Message.Type, _ buffer: ByteBuffer?) throws -> Message {
+        guard let buffer else {
+            throw RPCError(code: .internal, message: "no request message")
+        }
+        do {
+            return try buffer.withUnsafeReadableBytes { try Message(serializedBytes: $0.bytes) }
+        } catch {
+            throw RPCError(
+                code: .invalidArgument,
+                message: "failed to decode \(Message.protoMessageName) from the request: \(error)")
+        }
+    }
+
+    private static func writer<Resp: SwiftProtobuf.Message>(_ call: ServerCallHandle) -> RPCWriter<Resp> {
+        RPCWriter { message in
+            try await call.write(try MessageFramer.frame(message, maxMessageSize: call.maxSendMessageSize))
+        }
+    }
+
+    private static func requests<Req: SwiftProtobuf.Message>(_ call: ServerCallHandle) -> RPCMessageStream<Req> {
+        RPCMessageStream {
+            {
+                guard let buffer = try await call.nextRequest() else { return nil }
+                return try decode(Req.self, buffer)
+            }
+        }
+    }
+}
+
+/// One registered method with its type-erased body.
+struct ServerRoute: Sendable {
+    let method: MethodDescriptor
+    let kind: RPCKind
+    let run: @Sendable (ServerCallHandle, ServerContext) async throws -> Void
 }
 
 /// A service that knows how to put its methods into a router.

@@ -1,6 +1,9 @@
-import NIOCore
-import TLS
 import HTTP2
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import TLS
 
 /// How an `RPCServer` listens and what it enforces.
 ///
@@ -36,30 +39,140 @@ public struct RPCServerConfiguration: Sendable {
 /// The gRPC server: accepts connections, runs TLS and HTTP/2, and dispatches calls via the router
 /// through the interceptors; serves `grpc.health.v1.Health` and server reflection itself.
 public final class RPCServer: Sendable {
+    private struct State {
+        var group: MultiThreadedEventLoopGroup?
+        var listener: (any Channel)?
+        var localPort = 0
+        var shuttingDown = false
+    }
+
+    private let configuration: RPCServerConfiguration
+    private let environment: ServerCallEnvironment
+    private let board: HealthStatusBoard
+    private let connections = ServerConnectionRegistry()
+    private let state = NIOLockedValueBox(State())
+
     public init(
         configuration: RPCServerConfiguration, router: RPCRouter, interceptors: [any ServerInterceptor] = []
-    ) { fatalError("implemented in the RPC-layer issue") }
+    ) {
+        self.configuration = configuration
+        let board = HealthStatusBoard()
+        self.board = board
+        var router = router
+        router.addFileDescriptorSet(base64: StandardServiceDescriptors.fileDescriptorSetBase64)
+        router.register(HealthService(board: board))
+        ReflectionService.register(in: &router)
+        self.environment = ServerCallEnvironment(
+            router: router, interceptors: interceptors,
+            maxReceiveMessageSize: configuration.maxReceiveMessageSize,
+            maxSendMessageSize: configuration.maxSendMessageSize,
+            streamHighWatermark: configuration.http2.streamHighWatermark,
+            logger: Logger(label: "bbs.rpc.server"))
+    }
 
     /// Binds and starts accepting connections.
-    public func start() async throws { fatalError("implemented in the RPC-layer issue") }
+    public func start() async throws {
+        let tls: TLSContext?
+        switch configuration.security {
+        case .mutualTLS(let tlsConfiguration): tls = try TLSContext(configuration: tlsConfiguration, role: .server)
+        case .insecurePlaintext: tls = nil
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        let environment = self.environment
+        let connections = self.connections
+        let settings = configuration.http2
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try Self.configure(
+                        channel, tls: tls, settings: settings, environment: environment, connections: connections)
+                }
+            }
+        do {
+            let listener = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+            state.withLockedValue {
+                $0.group = group
+                $0.listener = listener
+                $0.localPort = listener.localAddress?.port ?? 0
+            }
+            board.setStatus(.serving, forService: "")
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    private static func configure(
+        _ channel: any Channel, tls: TLSContext?, settings: HTTP2Settings, environment: ServerCallEnvironment,
+        connections: ServerConnectionRegistry
+    ) throws {
+        let remote = channel.remoteAddress
+        let info = ServerConnectionInfo(remoteAddress: "\(remote?.ipAddress ?? "unknown"):\(remote?.port ?? 0)")
+        let pipeline = channel.pipeline.syncOperations
+        if let tls {
+            try pipeline.addHandler(TLSHandler(context: tls))
+            try pipeline.addHandler(PeerIdentityHandler(info: info))
+        }
+        let id = connections.add(channel)
+        let loop = channel.eventLoop
+        try pipeline.addHandler(
+            HTTP2ServerHandler(
+                settings: settings,
+                connectionReady: { connection in
+                    connections.setConnection(NIOLoopBound(connection, eventLoop: loop), for: id)
+                },
+                makeStreamHandler: { streamID, connection in
+                    ServerStreamHandler(
+                        streamID: streamID, connection: connection, environment: environment, connectionInfo: info)
+                }))
+        channel.closeFuture.whenComplete { _ in connections.remove(id) }
+    }
 
     /// The bound port (useful with port 0).
-    public var localPort: Int { fatalError("implemented in the RPC-layer issue") }
+    public var localPort: Int { state.withLockedValue { $0.localPort } }
 
     /// The health service, to change serving status per service ("" is the whole server).
-    public var health: HealthStatusBoard { fatalError("implemented in the RPC-layer issue") }
+    public var health: HealthStatusBoard { board }
 
     /// GOAWAY to every connection, lets calls in flight finish (up to `timeout`), then closes.
     public func shutdownGracefully(timeout: Duration = .seconds(10)) async {
-        fatalError("implemented in the RPC-layer issue")
+        let (group, listener) = state.withLockedValue { state -> (MultiThreadedEventLoopGroup?, (any Channel)?) in
+            guard !state.shuttingDown else { return (nil, nil) }
+            state.shuttingDown = true
+            return (state.group, state.listener)
+        }
+        guard let group else { return }
+        board.enterShutdown()
+        try? await listener?.close()
+        connections.shutdownAll()
+        let drained = await connections.waitUntilEmpty(timeout: timeout)
+        if !drained { await connections.closeAll() }
+        try? await group.shutdownGracefully()
     }
 }
 
-/// The serving status per service that `grpc.health.v1.Health` reports (Check and Watch).
-public final class HealthStatusBoard: Sendable {
-    public enum ServingStatus: Int, Sendable { case unknown = 0, serving = 1, notServing = 2, serviceUnknown = 3 }
+/// Records the verified peer identity from the `TLSEstablished` event for the calls of a connection.
+///
+/// Exists because handlers see the client certificate through `ServerContext.peer`, and TLS
+/// reports it as a user event that the HTTP/2 handler has no reason to know.
+final class PeerIdentityHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
 
-    public func setStatus(_ status: ServingStatus, forService service: String) {
-        fatalError("implemented in the RPC-layer issue")
+    private let info: ServerConnectionInfo
+
+    init(info: ServerConnectionInfo) {
+        self.info = info
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let established = event as? TLSEstablished {
+            info.peer = established.peer
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 }

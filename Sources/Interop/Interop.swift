@@ -1,1 +1,0 @@
-// The Interop module; see ../shared/STYLE.md.

@@ -1,0 +1,174 @@
+import HTTP2
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import TLS
+
+/// One HTTP/2 connection to a target, opened on first use and reopened on the next call after
+/// it drops (or after the server's GOAWAY).
+///
+/// Exists so calls never hold a dead connection: every call asks for a live `HTTP2Connection`
+/// on this connection's event loop, and connecting, being ready and having closed are states
+/// that only that loop touches.
+final class ClientConnection: Sendable {
+    let target: ClientTarget
+    let eventLoop: any EventLoop
+    private let tls: TLSContext?
+    private let serverName: String?
+    private let settings: HTTP2Settings
+    private let connectTimeout: TimeAmount
+    private let state: NIOLoopBoundBox<State>
+
+    private enum State {
+        case idle
+        case connecting(EventLoopFuture<Void>)
+        case ready(HTTP2Connection, any Channel)
+        case closed
+    }
+
+    init(
+        target: ClientTarget, eventLoop: any EventLoop, tls: TLSContext?, serverName: String?,
+        settings: HTTP2Settings, connectTimeout: Duration
+    ) {
+        self.target = target
+        self.eventLoop = eventLoop
+        self.tls = tls
+        self.serverName = serverName
+        self.settings = settings
+        self.connectTimeout = TimeAmount(connectTimeout)
+        self.state = NIOLoopBoundBox.makeBoxSendingValue(State.idle, as: State.self, eventLoop: eventLoop)
+    }
+
+    /// Opens a stream for `call` (connecting first if needed) and returns once the stream exists.
+    func startStream(
+        _ headers: HTTP2Headers, call: ClientCall, maxReceiveMessageSize: Int, deadline: NIODeadline?
+    ) async throws {
+        try await eventLoop.flatSubmit { [self] in
+            self.liveConnection().assumeIsolated().flatMapThrowing { connection in
+                let handler = ClientStreamHandler(
+                    call: call, maxReceiveMessageSize: maxReceiveMessageSize,
+                    highWatermark: self.settings.streamHighWatermark)
+                guard let streamID = connection.startStream(headers, endStream: false, handler: handler) else {
+                    self.forget(connection)
+                    throw RPCError(code: .unavailable, message: "connection to \(self.target) cannot open streams")
+                }
+                handler.started(streamID: streamID, connection: connection, deadline: deadline)
+                call.attach(handler)
+            }.nonisolated()
+        }.get()
+    }
+
+    /// Closes the connection (calls in flight fail), and refuses to reconnect.
+    func close() async {
+        let channel: (any Channel)? = try? await eventLoop.submit { [self] () -> (any Channel)? in
+            defer { self.state.value = .closed }
+            if case .ready(_, let channel) = self.state.value { return channel }
+            return nil
+        }.get()
+        try? await channel?.close()
+    }
+
+    // MARK: - On the loop
+
+    private func liveConnection() -> EventLoopFuture<HTTP2Connection> {
+        switch state.value {
+        case .ready(let connection, _) where connection.isActive:
+            return eventLoop.makeSucceededIsolatedFuture(connection).nonisolated()
+        case .ready, .idle:
+            let connecting = connect()
+            state.value = .connecting(connecting)
+            connecting.assumeIsolated().whenFailure { _ in
+                // A failed attempt is forgotten: the next call tries again.
+                if case .connecting(let current) = self.state.value, current === connecting { self.state.value = .idle }
+            }
+            return waitForReady(connecting)
+        case .connecting(let connecting):
+            return waitForReady(connecting)
+        case .closed:
+            return eventLoop.makeFailedFuture(RPCError(code: .unavailable, message: "the client is closed"))
+        }
+    }
+
+    private func waitForReady(_ connecting: EventLoopFuture<Void>) -> EventLoopFuture<HTTP2Connection> {
+        connecting.assumeIsolated().flatMapThrowing { () -> HTTP2Connection in
+            guard case .ready(let connection, _) = self.state.value else {
+                throw RPCError(code: .unavailable, message: "connection to \(self.target) closed while connecting")
+            }
+            return connection
+        }.nonisolated()
+    }
+
+    private func forget(_ connection: HTTP2Connection) {
+        if case .ready(let current, _) = state.value, current === connection { state.value = .idle }
+    }
+
+    private func connect() -> EventLoopFuture<Void> {
+        let ready = OncePromise(eventLoop.makePromise(of: Void.self))
+        let target = self.target
+        let tls = self.tls
+        let serverName = self.serverName ?? (target.hostIsIPAddress ? target.host : target.host)
+        let settings = self.settings
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let tls { try sync.addHandler(TLSHandler(context: tls, serverName: serverName)) }
+                    try sync.addHandler(
+                        HTTP2ClientHandler(
+                            settings: settings,
+                            connectionReady: { connection in
+                                self.connectionReady(connection, channel: channel)
+                                ready.complete(.success(()))
+                            },
+                            connectionClosed: {
+                                self.connectionClosed(channel: channel)
+                                ready.complete(
+                                    .failure(
+                                        RPCError(
+                                            code: .unavailable,
+                                            message: "connection to \(target) closed before it was ready"
+                                                + (tls == nil ? "" : " (TLS handshake refused?)"))))
+                            }))
+                }
+            }
+        bootstrap.connect(host: target.host, port: target.port).whenComplete { result in
+            if case .failure(let error) = result {
+                ready.complete(.failure(RPCError(code: .unavailable, message: "cannot connect to \(target): \(error)")))
+            }
+        }
+        return ready.futureResult
+    }
+
+    private func connectionReady(_ connection: HTTP2Connection, channel: any Channel) {
+        guard case .connecting = state.value else {
+            // Closed by `close()` meanwhile.
+            channel.close(promise: nil)
+            return
+        }
+        state.value = .ready(connection, channel)
+    }
+
+    private func connectionClosed(channel: any Channel) {
+        if case .ready(_, let current) = state.value, current === channel { state.value = .idle }
+    }
+}
+
+/// A promise completed by whichever of several callbacks comes first (ready, closed, connect failed).
+private final class OncePromise: Sendable {
+    private let promise: EventLoopPromise<Void>
+    private let done = NIOLockedValueBox(false)
+
+    init(_ promise: EventLoopPromise<Void>) { self.promise = promise }
+
+    var futureResult: EventLoopFuture<Void> { promise.futureResult }
+
+    func complete(_ result: Result<Void, any Error>) {
+        let first = done.withLockedValue { done in
+            defer { done = true }
+            return !done
+        }
+        if first { promise.completeWith(result) }
+    }
+}

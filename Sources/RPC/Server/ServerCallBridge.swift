@@ -1,0 +1,147 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The state one call's handler task and its event loop share: queued request messages, the
+/// writer waiting for `.writable`, and the unary response waiting to go out with the status.
+///
+/// Exists because a handler runs in a Swift Task while its stream lives on the event loop. All
+/// state is behind one lock; the loop side never blocks and the task side suspends with a
+/// continuation that the loop resumes.
+final class ServerCallBridge: Sendable {
+    private struct State {
+        var requests: [ByteBuffer] = []
+        var requestsHead = 0
+        var requestsEnded = false
+        var requestsError: (any Error)?
+        var reader: CheckedContinuation<ByteBuffer?, any Error>?
+        /// Flow-control credit not yet returned to the peer because the handler is behind.
+        var heldCredit = 0
+        var writer: CheckedContinuation<Void, any Error>?
+        var closedError: RPCError?
+        var finalResponse: ByteBuffer?
+
+        var queuedRequests: Int { requests.count - requestsHead }
+    }
+
+    /// Request messages queued beyond this hold back flow-control credit.
+    static let requestQueueLimit = 4
+
+    private let state = NIOLockedValueBox(State())
+
+    // MARK: - Loop side
+
+    /// Queues request messages (and the end of the request). Returns whether `creditBytes`
+    /// may be returned to the peer now; otherwise the bridge holds it until the handler reads.
+    func deliver(_ messages: [ByteBuffer], ended: Bool, creditBytes: Int) -> Bool {
+        let (reader, next, release): (CheckedContinuation<ByteBuffer?, any Error>?, ByteBuffer?, Bool) =
+            state.withLockedValue { state in
+                guard state.requestsError == nil else { return (nil, nil, true) }
+                state.requests.append(contentsOf: messages)
+                if ended { state.requestsEnded = true }
+                let release = state.queuedRequests <= Self.requestQueueLimit
+                if !release { state.heldCredit += creditBytes }
+                guard let reader = state.reader else { return (nil, nil, release) }
+                if state.queuedRequests > 0 {
+                    state.reader = nil
+                    return (reader, Self.pop(&state), release)
+                }
+                if state.requestsEnded {
+                    state.reader = nil
+                    return (reader, nil, release)
+                }
+                return (nil, nil, release)
+            }
+        reader?.resume(returning: next)
+        return release
+    }
+
+    /// The call ended (status sent, reset, deadline): wake and fail every waiter.
+    func close(_ error: RPCError) {
+        let (reader, writer) = state.withLockedValue { state in
+            if state.closedError == nil { state.closedError = error }
+            if !state.requestsEnded && state.requestsError == nil { state.requestsError = error }
+            state.requests.removeAll()
+            state.requestsHead = 0
+            defer { state.reader = nil; state.writer = nil }
+            return (state.reader, state.writer)
+        }
+        reader?.resume(throwing: error)
+        writer?.resume(throwing: error)
+    }
+
+    /// Parks a writer until `.writable` (or returns false when the call already ended).
+    func parkWriter(_ continuation: CheckedContinuation<Void, any Error>) {
+        let error: RPCError? = state.withLockedValue { state in
+            if let error = state.closedError { return error }
+            state.writer = continuation
+            return nil
+        }
+        if let error { continuation.resume(throwing: error) }
+    }
+
+    /// `.writable`: resumes a parked writer.
+    func resumeWriter() {
+        let writer = state.withLockedValue { state in
+            defer { state.writer = nil }
+            return state.writer
+        }
+        writer?.resume()
+    }
+
+    var closedError: RPCError? { state.withLockedValue { $0.closedError } }
+
+    func takeFinalResponse() -> ByteBuffer? {
+        state.withLockedValue { state in
+            defer { state.finalResponse = nil }
+            return state.finalResponse
+        }
+    }
+
+    // MARK: - Task side
+
+    /// The next request message; nil at the end of the request. `releaseCredit` is called (from
+    /// the task) with credit that may now be returned to the peer.
+    func nextRequest(releaseCredit: (Int) -> Void) async throws -> ByteBuffer? {
+        var credit = 0
+        let immediate: Result<ByteBuffer?, any Error>? = state.withLockedValue { state in
+            if state.queuedRequests > 0 {
+                let message = Self.pop(&state)
+                if state.heldCredit > 0 && state.queuedRequests <= Self.requestQueueLimit {
+                    credit = state.heldCredit
+                    state.heldCredit = 0
+                }
+                return .success(message)
+            }
+            if let error = state.requestsError { return .failure(error) }
+            if state.requestsEnded { return .success(nil) }
+            return nil
+        }
+        if credit > 0 { releaseCredit(credit) }
+        if let immediate { return try immediate.get() }
+        return try await withCheckedThrowingContinuation { continuation in
+            let ready: Result<ByteBuffer?, any Error>? = state.withLockedValue { state in
+                if state.queuedRequests > 0 { return .success(Self.pop(&state)) }
+                if let error = state.requestsError { return .failure(error) }
+                if state.requestsEnded { return .success(nil) }
+                state.reader = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    /// Unary: the response to send with the status.
+    func setFinalResponse(_ framed: ByteBuffer) {
+        state.withLockedValue { $0.finalResponse = framed }
+    }
+
+    private static func pop(_ state: inout State) -> ByteBuffer {
+        let message = state.requests[state.requestsHead]
+        state.requestsHead += 1
+        if state.requestsHead == state.requests.count {
+            state.requests.removeAll(keepingCapacity: true)
+            state.requestsHead = 0
+        }
+        return message
+    }
+}

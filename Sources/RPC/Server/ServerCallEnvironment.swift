@@ -1,0 +1,60 @@
+import Logging
+import TLS
+
+/// What every call of one server shares: the routes, the interceptor chain and the limits.
+///
+/// Exists so a stream handler is created with one reference instead of many copies.
+final class ServerCallEnvironment: Sendable {
+    let router: RPCRouter
+    let interceptors: [any ServerInterceptor]
+    let maxReceiveMessageSize: Int
+    let maxSendMessageSize: Int
+    let streamHighWatermark: Int
+    let logger: Logger
+
+    init(
+        router: RPCRouter, interceptors: [any ServerInterceptor], maxReceiveMessageSize: Int,
+        maxSendMessageSize: Int, streamHighWatermark: Int, logger: Logger
+    ) {
+        self.router = router
+        self.interceptors = interceptors
+        self.maxReceiveMessageSize = maxReceiveMessageSize
+        self.maxSendMessageSize = maxSendMessageSize
+        self.streamHighWatermark = streamHighWatermark
+        self.logger = logger
+    }
+
+    /// Runs the interceptors in order around the route's body.
+    func run(_ route: ServerRoute, call: ServerCallHandle, context: ServerContext) async throws {
+        if interceptors.isEmpty {
+            try await route.run(call, context)
+        } else {
+            try await Self.chain(interceptors) { context in try await route.run(call, context) }(context)
+        }
+    }
+
+    /// `body` wrapped by `interceptors`, the first outermost.
+    static func chain(
+        _ interceptors: [any ServerInterceptor], around body: @escaping @Sendable (ServerContext) async throws -> Void
+    ) -> @Sendable (ServerContext) async throws -> Void {
+        var next = body
+        for interceptor in interceptors.reversed() {
+            let inner = next
+            next = { context in try await interceptor.intercept(context, next: inner) }
+        }
+        return next
+    }
+}
+
+/// Facts about one connection that every call on it shows in its `ServerContext`.
+///
+/// Exists because the TLS identity arrives as a user event on the channel, while calls are
+/// created by the HTTP/2 handler: both sides hold this box. Loop-confined.
+final class ServerConnectionInfo {
+    var peer: TLSPeerIdentity?
+    var remoteAddress: String
+
+    init(remoteAddress: String) {
+        self.remoteAddress = remoteAddress
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import NIOCore
+import RPC
+import Testing
+
+@testable import RPC
+
+/// A slow peer must never make the server buffer without bound, in either direction.
+@Suite("Server backpressure and graceful shutdown", .serialized)
+struct ServerFlowControlTests {
+    static let prelude = #"""
+        import grpc, sys, time, threading
+        port, ca, cert, key = sys.argv[1:5]
+        creds = grpc.ssl_channel_credentials(open(ca, 'rb').read(), open(key, 'rb').read(), open(cert, 'rb').read())
+        ch = grpc.secure_channel('127.0.0.1:' + port, creds)
+        def sv(s):
+            b = s.encode()
+            return b'\x0a' + bytes([len(b)]) + b
+
+        """#
+
+    @Test("a server-streaming handler stops at the watermark while the client does not read")
+    func slowReader() async throws {
+        let fixture = try await ServerTestFixture.start()
+        let script = Self.prelude + #"""
+            it = ch.unary_stream('/test.Echo/Flood')(sv('1000'), timeout=30)
+            next(it)
+            time.sleep(1.5)
+            print('paused')
+            sys.stdout.flush()
+            count = 1 + sum(1 for _ in it)
+            print(count)
+            """#
+        guard let running = try fixture.startPython(script, name: "flood") else {
+            Issue.record("no Python with grpcio")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(1200))
+        let whilePaused = fixture.flooded.withLockedValue { $0 }
+        let (status, output) = running.wait()
+        await fixture.stop()
+        #expect(status == 0)
+        // 1000 messages are 64 MiB; while paused, only the flow-control windows plus the stream's
+        // watermark may be in flight (a few MiB), never the whole stream.
+        #expect(whilePaused > 0)
+        #expect(whilePaused < 400, "the handler ran ahead of a paused reader: \(whilePaused) messages")
+        #expect(output.hasSuffix("1000\n"), "\(output)")
+    }
+
+    @Test("request messages beyond the queue limit hold back flow-control credit until read")
+    func requestCredit() async throws {
+        let bridge = ServerCallBridge()
+        var released: [Bool] = []
+        for index in 0..<6 {
+            released.append(bridge.deliver([ByteBuffer(bytes: [UInt8(index)])], ended: false, creditBytes: 100))
+        }
+        #expect(released == [true, true, true, true, false, false])
+        var returned = 0
+        var seen: [UInt8] = []
+        for _ in 0..<6 {
+            let message = try await bridge.nextRequest { returned += $0 }
+            seen.append(message?.getInteger(at: message!.readerIndex) ?? 255)
+        }
+        #expect(seen == [0, 1, 2, 3, 4, 5])
+        #expect(returned == 200)
+        _ = bridge.deliver([], ended: true, creditBytes: 0)
+        #expect(try await bridge.nextRequest { _ in } == nil)
+    }
+
+    @Test("a reader waiting for a message is woken by delivery and by the end of the call")
+    func waitingReader() async throws {
+        let bridge = ServerCallBridge()
+        let first = Task { try await bridge.nextRequest { _ in } }
+        try await Task.sleep(for: .milliseconds(50))
+        _ = bridge.deliver([ByteBuffer(bytes: [9])], ended: false, creditBytes: 6)
+        #expect(try await first.value == ByteBuffer(bytes: [9]))
+        let second = Task { try await bridge.nextRequest { _ in } }
+        try await Task.sleep(for: .milliseconds(50))
+        bridge.close(RPCError(code: .cancelled, message: "reset"))
+        await #expect(throws: RPCError.self) { try await second.value }
+    }
+
+    @Test("shutdown lets a call in flight finish, then refuses new connections")
+    func gracefulShutdown() async throws {
+        let fixture = try await ServerTestFixture.start()
+        let script = Self.prelude + #"""
+            unary = ch.unary_unary('/test.Echo/Unary')
+            unary(sv('warm'), timeout=10)
+            print('ready'); sys.stdout.flush()
+            try:
+                print('slow:', unary(sv('slow'), timeout=10)[2:].decode())
+            except grpc.RpcError as e:
+                print('slow failed:', e.code().name)
+            """#
+        guard let running = try fixture.startPython(script, name: "shutdown") else {
+            Issue.record("no Python with grpcio")
+            return
+        }
+        // Give grpcio time to connect and start the slow call.
+        try await Task.sleep(for: .milliseconds(1500))
+        let started = ContinuousClock.now
+        await fixture.server.shutdownGracefully(timeout: .seconds(5))
+        let took = ContinuousClock.now - started
+        let (_, output) = running.wait()
+        #expect(output.contains("slow: slow"), "\(output)")
+        #expect(took < .seconds(4), "shutdown waited for the timeout instead of the call: \(took)")
+        let refused = try ServerTestFixture.run(
+            "/usr/bin/nghttp",
+            ["-v", "-n", "--cert", fixture.certificates.clientCert, "--key", fixture.certificates.clientKey,
+             "https://127.0.0.1:\(fixture.port)/test.Echo/Unary"])
+        #expect(!refused.1.contains(":status"), "a new connection was served after shutdown: \(refused.1)")
+        await fixture.stop()
+    }
+}
