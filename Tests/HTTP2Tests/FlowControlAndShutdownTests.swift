@@ -97,6 +97,10 @@ struct FlowControlAndShutdownTests {
     @Test("after the final GOAWAY the server ignores a stream the peer opens anyway")
     func newStreamAfterGoAwayIgnored() throws {
         let channel = EmbeddedChannel()
+        defer {
+            channel.close(promise: nil)
+            channel.embeddedEventLoop.run()
+        }
         var connection: HTTP2Connection?
         var opened = 0
         let handler = HTTP2ServerHandler(
@@ -134,6 +138,10 @@ struct FlowControlAndShutdownTests {
     @Test("a client hearing GOAWAY refuses the streams the server never saw and finishes the others")
     func clientHearsGoAway() throws {
         let channel = EmbeddedChannel()
+        defer {
+            channel.close(promise: nil)
+            channel.embeddedEventLoop.run()
+        }
         var connection: HTTP2Connection?
         var closedCount = 0
         let handler = HTTP2ClientHandler(
