@@ -51,7 +51,7 @@ struct ServerBadInputTests {
         for (index, testCase) in Self.cases.enumerated() {
             let bodyPath = certs.directory + "/body\(index).bin"
             try Data(testCase.body).write(to: URL(fileURLWithPath: bodyPath))
-            let (_, output) = try ServerTestFixture.run(
+            let (_, output) = try await ServerTestFixture.run(
                 "/usr/bin/nghttp",
                 [
                     "-v", "-n", "--cert", certs.clientCert, "--key", certs.clientKey, "-d", bodyPath,
@@ -65,7 +65,7 @@ struct ServerBadInputTests {
         // A good call after all of that.
         let goodPath = certs.directory + "/good.bin"
         try Data([0, 0, 0, 0, 4, 0x0A, 0x02, 0x6F, 0x6B]).write(to: URL(fileURLWithPath: goodPath))
-        let (_, output) = try ServerTestFixture.run(
+        let (_, output) = try await ServerTestFixture.run(
             "/usr/bin/nghttp",
             [
                 "-v", "-n", "--cert", certs.clientCert, "--key", certs.clientKey, "-d", goodPath,

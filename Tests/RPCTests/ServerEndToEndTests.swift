@@ -80,7 +80,7 @@ struct ServerEndToEndTests {
         let scriptPath = fixture.certificates.directory + "/e2e.py"
         try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         let certs = fixture.certificates
-        let (status, output) = try ServerTestFixture.run(
+        let (status, output) = try await ServerTestFixture.run(
             python, [scriptPath, String(fixture.port), certs.caFile, certs.clientCert, certs.clientKey])
         let stopping = ContinuousClock.now
         await fixture.stop()
@@ -88,7 +88,7 @@ struct ServerEndToEndTests {
         #expect(status == 0)
         let results = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [String: Any]])
 
-        let hello = try #require(results["hello"]?["ok"] as? [String: Any])
+        let hello = try #require(results["hello"]?["ok"] as? [String: Any], "\(results["hello"] ?? [:])")
         #expect(hello["value"] as? String == "hello")
         #expect((hello["initial"] as? [String: String])?["x-initial"] == "hello")
         #expect((hello["trailing"] as? [String: String])?["x-echo"] == "v1")
@@ -120,7 +120,9 @@ struct ServerEndToEndTests {
         #expect(failure("unknown_method").0 == "UNIMPLEMENTED")
         #expect(failure("unknown_method").1?.contains("/test.Echo/Nope") == true)
         #expect(failure("unknown_service").0 == "UNIMPLEMENTED")
-        #expect(results["server_stream"]?["ok"] as? [String] == ["message 0", "message 1", "message 2"])
+        #expect(
+            results["server_stream"]?["ok"] as? [String] == ["message 0", "message 1", "message 2"],
+            "\(results["server_stream"] ?? [:])")
         #expect(results["empty_stream"]?["ok"] as? [String] == [])
         #expect(results["client_stream"]?["ok"] as? String == "a,b,c")
         #expect(results["bidi"]?["ok"] as? [String] == ["x", "y"])

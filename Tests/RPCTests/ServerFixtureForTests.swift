@@ -102,19 +102,25 @@ struct ServerTestFixture {
     }
 
     /// Runs a program to completion; returns its exit status and standard output.
-    static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-        try start(executable, arguments).wait()
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
+        try await start(executable, arguments).wait()
     }
 
     /// A program running in the background.
-    struct Running {
+    struct Running: @unchecked Sendable {
         let process: Process
         let output: Pipe
 
-        func wait() -> (Int32, String) {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        /// Waits on a thread of its own: blocking one of the few cooperative threads would starve
+        /// the server's handler tasks (and every other test's).
+        func wait() async -> (Int32, String) {
+            await withCheckedContinuation { continuation in
+                Thread.detachNewThread {
+                    let data = output.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+                }
+            }
         }
     }
 

@@ -43,6 +43,9 @@ public struct RPCRouter: Sendable {
     /// The route for a method, if registered.
     func route(for method: MethodDescriptor) -> ServerRoute? { routes[method.path] }
 
+    /// The route for a `:path`, if registered.
+    func route(forPath path: String) -> ServerRoute? { routes[path] }
+
     /// Registers every method of a service.
     public mutating func register(_ service: some RegistrableService) {
         service.registerMethods(with: &self)

@@ -55,18 +55,25 @@ final class ServerCallBridge: Sendable {
         return release
     }
 
-    /// The call ended (status sent, reset, deadline): wake and fail every waiter.
-    func close(_ error: RPCError) {
-        let (reader, writer) = state.withLockedValue { state in
+    /// The call ended (status sent, reset, deadline): wake and fail every waiter. Returns the
+    /// credit still held back, which the caller may return to the peer.
+    @discardableResult
+    func close(_ error: RPCError) -> Int {
+        let (reader, writer, held) = state.withLockedValue { state in
             if state.closedError == nil { state.closedError = error }
             if !state.requestsEnded && state.requestsError == nil { state.requestsError = error }
             state.requests.removeAll()
             state.requestsHead = 0
-            defer { state.reader = nil; state.writer = nil }
-            return (state.reader, state.writer)
+            defer {
+                state.reader = nil
+                state.writer = nil
+                state.heldCredit = 0
+            }
+            return (state.reader, state.writer, state.heldCredit)
         }
         reader?.resume(throwing: error)
         writer?.resume(throwing: error)
+        return held
     }
 
     /// Parks a writer until `.writable` (or returns false when the call already ended).

@@ -64,11 +64,11 @@ final class ServerStreamHandler: HTTP2StreamHandler {
 
     private func receiveHead(_ headers: HTTP2Headers, connection: HTTP2Connection) {
         let router = environment.router
-        switch machine.receiveHeaders(headers, lookup: { router.route(for: $0)?.kind }) {
+        switch machine.receiveHeaders(headers, lookup: { path in router.route(forPath: path).map { ($0.method, $0.kind) } }) {
         case .reject(let answer):
             connection.sendHeaders(streamID: streamID, answer, endStream: true)
         case .accept(let head):
-            guard let route = router.route(for: head.method) else { return }
+            guard let route = router.route(forPath: head.method.path) else { return }
             self.route = route
             let now = ContinuousClock.now
             context = ServerContext(
@@ -165,7 +165,8 @@ final class ServerStreamHandler: HTTP2StreamHandler {
                 httpAnswer: rpcError.httpAnswer)
         }
         send(blocks, connection: connection)
-        bridge.close(RPCError(code: .cancelled, message: "the call has ended"))
+        let held = bridge.close(RPCError(code: .cancelled, message: "the call has ended"))
+        if held > 0 { connection.consume(streamID: streamID, bytes: held) }
     }
 
     private func answer(for error: any Error) -> RPCError {
