@@ -46,6 +46,13 @@ struct ServerEndToEndTests {
         for name in ['fail', 'crash', 'redirect', 'unavailable', 'peer']:
             call(name, lambda name=name: unsv(unary(sv(name), timeout=10)))
         call('deadline', lambda: unsv(unary(sv('sleep'), timeout=0.3)))
+        def cancel():
+            future = unary.future(sv('sleep'), timeout=10)
+            import time; time.sleep(0.3)
+            future.cancel()
+            return future.cancelled()
+        call('cancel', cancel)
+        call('rejected', lambda: unsv(unary(sv('hello'), metadata=[('x-reject', '1')], timeout=10)))
         call('gzip', lambda: unsv(unary(sv('zipped ' * 100), compression=grpc.Compression.Gzip, timeout=10)))
         call('large', lambda: len(unsv(unary(sv('x' * (3 << 20)), timeout=20))))
         call('too_large', lambda: len(unsv(unary(sv('x' * (5 << 20)), timeout=20))))
@@ -82,6 +89,7 @@ struct ServerEndToEndTests {
         let certs = fixture.certificates
         let (status, output) = try await ServerTestFixture.run(
             python, [scriptPath, String(fixture.port), certs.caFile, certs.clientCert, certs.clientKey])
+        let cancelledHandlers = fixture.cancelled.withLockedValue { $0 }
         let stopping = ContinuousClock.now
         await fixture.stop()
         #expect(ContinuousClock.now - stopping < .seconds(1), "shutdown with no connections is immediate")
@@ -114,6 +122,13 @@ struct ServerEndToEndTests {
         #expect(failure("unavailable").1 == "migrating")
         #expect(results["peer"]?["ok"] as? String == "CN=bbs-test-client,O=bbs")
         #expect(failure("deadline").0 == "DEADLINE_EXCEEDED")
+        #expect(results["cancel"]?["ok"] as? Bool == true)
+        // Both the deadline and the client's RST_STREAM cancelled the handler's task.
+        #expect(cancelledHandlers == 2)
+        let rejected = failure("rejected")
+        #expect(rejected.0 == "UNAVAILABLE")
+        #expect(rejected.1 == "rejected by interceptor")
+        #expect(rejected.2?["retry-after"] == "7")
         #expect(results["gzip"]?["ok"] as? String == String(repeating: "zipped ", count: 100))
         #expect(results["large"]?["ok"] as? Int == 3 << 20)
         #expect(failure("too_large").0 == "RESOURCE_EXHAUSTED")

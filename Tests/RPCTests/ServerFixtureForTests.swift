@@ -24,11 +24,24 @@ struct ServerTestFixture {
     let port: Int
     /// Messages the Flood handler has written so far.
     let flooded: NIOLockedValueBox<Int>
+    /// Handlers that saw their task cancelled ("sleep" calls ended by deadline or reset).
+    let cancelled: NIOLockedValueBox<Int>
 
-    static func start(interceptors: [any ServerInterceptor] = []) async throws -> ServerTestFixture {
+    /// Rejects calls that carry `x-reject` with the 503 answer, before the handler runs.
+    struct RejectingInterceptor: ServerInterceptor {
+        func intercept(_ context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
+            if context.requestMetadata["x-reject"] != nil {
+                throw RPCError.unavailable(reason: "rejected by interceptor", retryAfterSeconds: 7)
+            }
+            try await next(context)
+        }
+    }
+
+    static func start(interceptors: [any ServerInterceptor] = [RejectingInterceptor()]) async throws -> ServerTestFixture {
         let certificates = try CertificateAuthority.make()
         var router = RPCRouter()
         let flooded = NIOLockedValueBox(0)
+        let cancelled = NIOLockedValueBox(0)
         router.register(flood, serverStreaming: { request, writer, _ in
             let chunk = String(repeating: "f", count: 64 * 1024)
             for _ in 0..<(Int(request.value) ?? 0) {
@@ -47,7 +60,12 @@ struct ServerTestFixture {
                 throw RPCError(code: .notFound, message: "ünïcode 100%", metadata: ["bbs-error-type": "ResourceNotFound"])
             case "crash": throw Unexpected()
             case "sleep":
-                try await Task.sleep(for: .seconds(5))
+                do {
+                    try await Task.sleep(for: .seconds(5))
+                } catch {
+                    cancelled.withLockedValue { $0 += 1 }
+                    throw error
+                }
             case "slow":
                 try await Task.sleep(for: .milliseconds(600))
             case "redirect": throw RPCError.redirect(toMaster: "https://10.0.0.2:8889", path: context.method.path)
@@ -80,7 +98,8 @@ struct ServerTestFixture {
         let server = RPCServer(configuration: configuration, router: router, interceptors: interceptors)
         try await server.start()
         return ServerTestFixture(
-            certificates: certificates, server: server, port: server.localPort, flooded: flooded)
+            certificates: certificates, server: server, port: server.localPort, flooded: flooded,
+            cancelled: cancelled)
     }
 
     func stop() async {
