@@ -37,7 +37,9 @@ struct ServerTestFixture {
         }
     }
 
-    static func start(interceptors: [any ServerInterceptor] = [RejectingInterceptor()]) async throws -> ServerTestFixture {
+    static func start(
+        interceptors: [any ServerInterceptor] = [RejectingInterceptor()], plaintext: Bool = false
+    ) async throws -> ServerTestFixture {
         let certificates = try CertificateAuthority.make()
         var router = RPCRouter()
         let flooded = NIOLockedValueBox(0)
@@ -88,12 +90,11 @@ struct ServerTestFixture {
         router.register(bidi, bidirectionalStreaming: { requests, writer, _ in
             for try await request in requests { try await writer.write(request) }
         })
+        let tls = TLSConfiguration(
+            certificateChainFile: certificates.serverCert, privateKeyFile: certificates.serverKey,
+            trustRootsFile: certificates.caFile)
         var configuration = RPCServerConfiguration(
-            host: "127.0.0.1", port: 0,
-            security: .mutualTLS(
-                TLSConfiguration(
-                    certificateChainFile: certificates.serverCert, privateKeyFile: certificates.serverKey,
-                    trustRootsFile: certificates.caFile)))
+            host: "127.0.0.1", port: 0, security: plaintext ? .insecurePlaintext : .mutualTLS(tls))
         configuration.threads = 1
         let server = RPCServer(configuration: configuration, router: router, interceptors: interceptors)
         try await server.start()
