@@ -1,8 +1,8 @@
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The state one call's handler task and its event loop share: queued request messages, the
-/// writer waiting for `.writable`, and the unary response waiting to go out with the status.
+/// The state one streaming call's handler task and its event loop share: queued request
+/// messages and the writer waiting for `.writable`.
 ///
 /// Exists because a handler runs in a Swift Task while its stream lives on the event loop. All
 /// state is behind one lock; the loop side never blocks and the task side suspends with a
@@ -18,7 +18,6 @@ final class ServerCallBridge: Sendable {
         var heldCredit = 0
         var writer: CheckedContinuation<Void, any Error>?
         var closedError: RPCError?
-        var finalResponse: ByteBuffer?
 
         var queuedRequests: Int { requests.count - requestsHead }
     }
@@ -97,13 +96,6 @@ final class ServerCallBridge: Sendable {
 
     var closedError: RPCError? { state.withLockedValue { $0.closedError } }
 
-    func takeFinalResponse() -> ByteBuffer? {
-        state.withLockedValue { state in
-            defer { state.finalResponse = nil }
-            return state.finalResponse
-        }
-    }
-
     // MARK: - Task side
 
     /// The next request message; nil at the end of the request. `releaseCredit` is called (from
@@ -135,11 +127,6 @@ final class ServerCallBridge: Sendable {
             }
             if let ready { continuation.resume(with: ready) }
         }
-    }
-
-    /// Unary: the response to send with the status.
-    func setFinalResponse(_ framed: ByteBuffer) {
-        state.withLockedValue { $0.finalResponse = framed }
     }
 
     private static func pop(_ state: inout State) -> ByteBuffer {
