@@ -29,7 +29,8 @@ public final class RPCClient: Sendable {
             do {
                 tls = .success(try TLSContext(configuration: tlsConfiguration, role: .client))
             } catch {
-                tls = .failure(RPCError(code: .unavailable, message: "cannot load the client TLS configuration: \(error)"))
+                tls = .failure(
+                    RPCError(code: .unavailable, message: "cannot load the client TLS configuration: \(error)"))
             }
         case .plaintext:
             tls = nil
@@ -99,9 +100,11 @@ public final class RPCClient: Sendable {
         _ method: RPCMethod<Req, Resp>, options: CallOptions = CallOptions(),
         _ body: @Sendable (RPCWriter<Req>, RPCMessageStream<Resp>) async throws -> Result
     ) async throws -> Result {
-        try await bidirectionalStreaming(method, options: options, writer: { writer, responses in
-            try await body(RPCWriter(write: { try await writer.write($0) }), responses)
-        })
+        try await bidirectionalStreaming(
+            method, options: options,
+            writer: { writer, responses in
+                try await body(RPCWriter(write: { try await writer.write($0) }), responses)
+            })
     }
 
     /// Full duplex with a writer that can half-close the request side (`finish()`) while `body`
@@ -244,11 +247,13 @@ public final class RPCClient: Sendable {
         }
     }
 
-    private static func decode<Message: SwiftProtobuf.Message>(_ buffer: ByteBuffer, as: Message.Type) throws -> Message {
+    private static func decode<Message: SwiftProtobuf.Message>(_ buffer: ByteBuffer, as: Message.Type) throws -> Message
+    {
         do {
             return try Message(serializedBytes: Array(buffer.readableBytesView))
         } catch {
-            throw RPCError(code: .internal, message: "cannot decode the response as \(Message.protoMessageName): \(error)")
+            throw RPCError(
+                code: .internal, message: "cannot decode the response as \(Message.protoMessageName): \(error)")
         }
     }
 
