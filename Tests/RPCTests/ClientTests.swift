@@ -253,6 +253,31 @@ struct ClientTests {
         }
     }
 
+    @Test("a response over the client's receive limit is RESOURCE_EXHAUSTED")
+    func receiveLimit() async throws {
+        let server = try await InProcessServer.start()
+        let client = try server.client { $0.maxReceiveMessageSize = 1_000 }
+        var request = Grpc_Testing_SimpleRequest()
+        request.responseSize = 314_159
+        let error = await #expect(throws: RPCError.self) {
+            _ = try await client.unary(TestServiceMethods.unaryCall, request)
+        }
+        #expect(error?.code == .resourceExhausted)
+        request.responseSize = 10
+        let small = try await client.unary(TestServiceMethods.unaryCall, request)
+        #expect(small.payload.body.count == 10)
+        await client.close()
+        await server.stop()
+    }
+
+    @Test("backoff is jittered between half and all of the step")
+    func jitter() {
+        for _ in 0..<100 {
+            let delay = RPCClient.jittered(.milliseconds(100))
+            #expect(delay >= .milliseconds(50) && delay <= .milliseconds(100))
+        }
+    }
+
     @Test("a closed client refuses calls with UNAVAILABLE")
     func closed() async throws {
         let server = try await InProcessServer.start()
