@@ -278,6 +278,28 @@ struct ClientTests {
         }
     }
 
+    @Test("an error the caller's own body throws comes out as it was thrown, and the call ends")
+    func callerErrors() async throws {
+        struct Mine: Error, Equatable {}
+        try await withServerAndClient { _, client in
+            await #expect(throws: Mine.self) {
+                try await client.bidirectionalStreaming(TestServiceMethods.fullDuplexCall) { writer, _ in
+                    try await writer.write(outputRequest(sizes: [1]))
+                    throw Mine()
+                }
+            }
+            await #expect(throws: Mine.self) {
+                _ = try await client.clientStreaming(TestServiceMethods.streamingInputCall) { _ in throw Mine() }
+            }
+            await #expect(throws: Mine.self) {
+                try await client.serverStreaming(TestServiceMethods.streamingOutputCall, outputRequest(sizes: [1])) {
+                    _ in throw Mine()
+                }
+            }
+            _ = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty())
+        }
+    }
+
     @Test("a closed client refuses calls with UNAVAILABLE")
     func closed() async throws {
         let server = try await InProcessServer.start()

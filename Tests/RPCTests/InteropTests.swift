@@ -197,9 +197,9 @@ struct SwiftInteropCases {
 
     func pingPong() async throws {
         let pairs = [(31_415, 27_182), (9, 8), (2_653, 1_828), (58_979, 45_904)]
-        let got = try await client.bidirectionalStreaming(
+        let got = try await client.duplexStreaming(
             methods.fullDuplexCall, options: timeout,
-            writer: {
+            {
                 writer, responses in
                 var iterator = responses.makeAsyncIterator()
                 var got: [Int] = []
@@ -216,9 +216,9 @@ struct SwiftInteropCases {
     }
 
     func emptyStream() async throws {
-        let count = try await client.bidirectionalStreaming(
+        let count = try await client.duplexStreaming(
             methods.fullDuplexCall, options: timeout,
-            writer: {
+            {
                 writer, responses in
                 writer.finish()
                 var count = 0
@@ -259,9 +259,9 @@ struct SwiftInteropCases {
         streamRequestBuilder.responseStatus = status
         let streamRequest = streamRequestBuilder
         let duplexError = await #expect(throws: RPCError.self) {
-            try await client.bidirectionalStreaming(
+            try await client.duplexStreaming(
                 methods.fullDuplexCall, options: timeout,
-                writer: {
+                {
                     writer, responses in
                     try await writer.write(streamRequest)
                     writer.finish()
@@ -293,9 +293,9 @@ struct SwiftInteropCases {
 
     func cancelAfterFirstResponse() async throws {
         let task = Task {
-            try await client.bidirectionalStreaming(
+            try await client.duplexStreaming(
                 methods.fullDuplexCall, options: timeout,
-                writer: {
+                {
                     writer, responses in
                     try await writer.write(outputRequest(sizes: [31_415], payload: 27_182))
                     var iterator = responses.makeAsyncIterator()
@@ -312,9 +312,9 @@ struct SwiftInteropCases {
 
     func timeoutOnSleepingServer() async throws {
         let error = await #expect(throws: RPCError.self) {
-            try await client.bidirectionalStreaming(
+            try await client.duplexStreaming(
                 methods.fullDuplexCall, options: CallOptions(timeout: .milliseconds(1)),
-                writer: { writer, responses in
+                { writer, responses in
                     try await writer.write(outputRequest(sizes: [], payload: 27_182))
                     for try await _ in responses {}
                 })

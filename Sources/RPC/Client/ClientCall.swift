@@ -142,7 +142,9 @@ final class ClientCall: Sendable {
                     if let error = Self.error(of: outcome) { return .failure(error) }
                     return .success(nil)
                 }
-                precondition(state.messageWaiter == nil, "one reader at a time")
+                guard state.messageWaiter == nil else {
+                    return .failure(RPCError(code: .internal, message: "a response stream has one reader at a time"))
+                }
                 state.messageWaiter = continuation
                 return nil
             }

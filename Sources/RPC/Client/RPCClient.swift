@@ -71,10 +71,8 @@ public final class RPCClient: Sendable {
                 call.writeLast(framed)
                 // A redirect or 503 is a header block: see it before handing out the stream.
                 try await call.awaitHeaders()
-                do {
-                    return try await body(Self.responseStream(of: call, as: Resp.self))
-                } catch {
-                    throw BodyError(error: error)
+                return try await Self.callerCode(call) {
+                    try await body(Self.responseStream(of: call, as: Resp.self))
                 }
             }
         }
@@ -87,10 +85,12 @@ public final class RPCClient: Sendable {
     ) async throws -> Resp {
         let deadline = options.timeout.map { ContinuousClock.now + $0 }
         let connection = try pool(for: configuration.primaryTarget).next()
-        return try await runCall(connection, method.path, options, deadline) { call in
-            try await body(Self.requestWriter(for: call))
-            call.finishRequests()
-            return try await Self.singleResponse(of: call, as: Resp.self).message
+        return try await Self.unwrappingCallerErrors {
+            try await runCall(connection, method.path, options, deadline) { call in
+                try await Self.callerCode(call) { try await body(Self.requestWriter(for: call)) }
+                call.finishRequests()
+                return try await Self.singleResponse(of: call, as: Resp.self).message
+            }
         }
     }
 
@@ -100,27 +100,29 @@ public final class RPCClient: Sendable {
         _ method: RPCMethod<Req, Resp>, options: CallOptions = CallOptions(),
         _ body: @Sendable (RPCWriter<Req>, RPCMessageStream<Resp>) async throws -> Result
     ) async throws -> Result {
-        try await bidirectionalStreaming(
-            method, options: options,
-            writer: { writer, responses in
-                try await body(RPCWriter(write: { try await writer.write($0) }), responses)
-            })
+        try await duplexStreaming(method, options: options) { writer, responses in
+            try await body(RPCWriter(write: { try await writer.write($0) }), responses)
+        }
     }
 
-    /// Full duplex with a writer that can half-close the request side (`finish()`) while `body`
-    /// goes on reading responses, as gRPC's ping-pong and empty-stream cases need. Returning
-    /// from `body` ends the call.
-    public func bidirectionalStreaming<Req, Resp, Result: Sendable>(
+    /// A bidirectional call whose writer can half-close the request side (`finish()`) while
+    /// `body` goes on reading responses, as gRPC's ping-pong and empty-stream cases need.
+    /// Returning from `body` ends the call.
+    public func duplexStreaming<Req, Resp, Result: Sendable>(
         _ method: RPCMethod<Req, Resp>, options: CallOptions = CallOptions(),
-        writer body: @Sendable (RPCRequestWriter<Req>, RPCMessageStream<Resp>) async throws -> Result
+        _ body: @Sendable (RPCRequestWriter<Req>, RPCMessageStream<Resp>) async throws -> Result
     ) async throws -> Result {
         let deadline = options.timeout.map { ContinuousClock.now + $0 }
         let connection = try pool(for: configuration.primaryTarget).next()
-        return try await runCall(connection, method.path, options, deadline) { call in
-            let writer = RPCRequestWriter<Req>(call: call)
-            let result = try await body(writer, Self.responseStream(of: call, as: Resp.self))
-            call.finishRequests()
-            return result
+        return try await Self.unwrappingCallerErrors {
+            try await runCall(connection, method.path, options, deadline) { call in
+                let writer = RPCRequestWriter<Req>(call: call)
+                let result = try await Self.callerCode(call) {
+                    try await body(writer, Self.responseStream(of: call, as: Resp.self))
+                }
+                call.finishRequests()
+                return result
+            }
         }
     }
 
@@ -290,6 +292,33 @@ public final class RPCClient: Sendable {
 /// An error thrown by the caller's own `body`: passed through untouched by the retry policies.
 struct BodyError: Error {
     var error: any Error
+}
+
+extension RPCClient {
+    /// Runs the caller's `body`: the call's own errors stay `RPCError`s (a cancelled sleep in a
+    /// cancelled call is the call's CANCELLED or DEADLINE_EXCEEDED); anything else the caller
+    /// threw is carried out untouched as a `BodyError`.
+    static func callerCode<T>(_ call: ClientCall, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as RPCError {
+            throw error
+        } catch is CancellationError {
+            if case .failed(let error)? = call.outcome { throw error }
+            throw RPCError(code: .cancelled, message: "the call was cancelled")
+        } catch {
+            throw BodyError(error: error)
+        }
+    }
+
+    /// Rethrows a caller's own error as it was thrown.
+    static func unwrappingCallerErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as BodyError {
+            throw error.error
+        }
+    }
 }
 
 /// Resumes a continuation with whichever outcome comes first (stream opened, deadline, cancel).
