@@ -82,6 +82,7 @@ struct SecurityTests {
                     TestServiceMethods.emptyCall, Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(20)))
             }
             #expect(error?.code == .unavailable)
+            #expect(error?.message.contains("alert") == true, "the TLS alert is named: \(String(describing: error))")
             await client.close()
         }
     }
