@@ -300,6 +300,28 @@ struct ClientTests {
         }
     }
 
+    @Test("messages sent before an error status are read before the error")
+    func messagesThenStatus() async throws {
+        try await withServerAndClient { _, client in
+            var request = outputRequest(sizes: [1, 2, 3])
+            request.responseStatus.code = 5
+            request.responseStatus.message = "after three"
+            let received = NIOLockedValueBox<[Int]>([])
+            let error = await #expect(throws: RPCError.self) {
+                try await client.serverStreaming(TestServiceMethods.streamingOutputCall, request) { responses in
+                    // Let the status arrive before reading anything.
+                    try await Task.sleep(for: .milliseconds(200))
+                    for try await response in responses {
+                        received.withLockedValue { $0.append(response.payload.body.count) }
+                    }
+                }
+            }
+            #expect(received.withLockedValue { $0 } == [1, 2, 3])
+            #expect(error?.code == .notFound)
+            #expect(error?.message == "after three")
+        }
+    }
+
     @Test("a closed client refuses calls with UNAVAILABLE")
     func closed() async throws {
         let server = try await InProcessServer.start()

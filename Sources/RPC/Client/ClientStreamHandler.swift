@@ -121,7 +121,7 @@ final class ClientStreamHandler: HTTP2StreamHandler {
         guard !machine.isFinished else { return }
         machine.finishLocally()
         resetStream()
-        call.finished(.failed(RPCError(code: .deadlineExceeded, message: "deadline exceeded")))
+        call.finished(.failed(RPCError(code: .deadlineExceeded, message: "deadline exceeded")), discardQueued: true)
     }
 
     private func finish(_ outcome: ClientCallStateMachine.CallOutcome) {
