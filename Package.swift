@@ -85,8 +85,8 @@ let package = Package(
         // MARK: - Tests
         .target(
             name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "TLSTests", dependencies: ["TLS", "TestSupport", .product(name: "NIOPosix", package: "swift-nio")]),
-        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "TestSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "Interop", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Models", "TestSupport"]),

@@ -48,7 +48,9 @@ public final class HTTP2Connection {
         core?.consume(streamID: streamID, bytes: bytes)
     }
 
-    /// Resets one stream with RST_STREAM.
+    /// Resets one stream with RST_STREAM. A NO_ERROR reset asked for while queued DATA or trailers
+    /// are still going out waits until they are out (a server ending an unfinished request).
+    /// The handler hears `.closed` but not `.reset` for a reset it asked for.
     public func reset(streamID: HTTP2StreamID, errorCode: UInt32) {
         core?.reset(streamID: streamID, errorCode: errorCode)
     }

@@ -8,8 +8,8 @@ extension HTTP2ConnectionCore: NGHTTP2SessionDelegate {
         streams.open(streamID, handler: makeStreamHandler(streamID, connection))
     }
 
-    func sessionHeader(streamID: Int32, name: String, value: String) {
-        streams.appendHeader(streamID, name: name, value: value)
+    func sessionHeader(streamID: Int32, name: String, value: String) -> UInt32? {
+        streams.appendHeader(streamID, name: name, value: value) ? nil : HTTP2ErrorCode.enhanceYourCalm
     }
 
     func sessionHeadersComplete(streamID: Int32, endStream: Bool) {
@@ -45,11 +45,19 @@ extension HTTP2ConnectionCore: NGHTTP2SessionDelegate {
     }
 
     func sessionPingAcknowledged() {
-        if shutdown == .noticeSent { finalGoAwayDue = true }
+        if state.shutdown == .noticeSent { finalGoAwayDue = true }
     }
 
     func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer) -> NGHTTP2DataRead {
         streams.read(streamID, into: buffer)
+    }
+
+    func sessionEndStreamSent(streamID: Int32) {
+        // Only now: nghttp2 marks a stream closing as soon as RST_STREAM is queued, and would then
+        // drop trailers still waiting in its queue.
+        if let errorCode = streams.takeResetAfterBody(streamID) {
+            _ = session.submitReset(streamID: streamID, errorCode: errorCode)
+        }
     }
 }
 
@@ -102,6 +110,9 @@ extension HTTP2ConnectionCore {
 
     func reset(streamID: HTTP2StreamID, errorCode: UInt32) {
         guard !isStopped else { return }
+        if errorCode == HTTP2ErrorCode.noError, streams.deferResetUntilBodyEnds(streamID, errorCode: errorCode) {
+            return
+        }
         resetLocally(streamID, errorCode: errorCode, tellHandler: false)
     }
 

@@ -1,4 +1,3 @@
-internal import CNGHTTP2
 import NIOCore
 
 /// The engine of one HTTP/2 connection, shared by the server and client handlers.
@@ -10,13 +9,6 @@ final class HTTP2ConnectionCore {
     enum Role {
         case server(makeStreamHandler: (HTTP2StreamID, HTTP2Connection) -> any HTTP2StreamHandler)
         case client
-    }
-
-    enum Shutdown: Equatable {
-        case none
-        /// Server: the GOAWAY notice and a PING went out; the final GOAWAY follows the PING's ACK.
-        case noticeSent
-        case goAwaySent
     }
 
     /// The most bytes taken from nghttp2 into one write before yielding the loop.
@@ -35,13 +27,11 @@ final class HTTP2ConnectionCore {
     var events: [(handler: any HTTP2StreamHandler, streamID: HTTP2StreamID, event: HTTP2StreamEvent)] = []
     /// Connection receive window owed for DATA that no handler will consume (closed or unknown streams).
     var connectionCredit = 0
-    private(set) var shutdown = Shutdown.none
-    var goAwayReceived = false
+    var state: StateMachine
+    /// The PING ACK arrived inside nghttp2: send the final GOAWAY once it returns.
     var finalGoAwayDue = false
+    /// The client's owner is owed `connectionClosed` (delivered with the stream events).
     private var closedNoticeDue = false
-    private var closedNotified = false
-    private(set) var isStopped = false
-    private var isClosing = false
     private var isDelivering = false
     private var pumpScheduled = false
     private var lastWrite: EventLoopFuture<Void>?
@@ -53,10 +43,15 @@ final class HTTP2ConnectionCore {
         self.onClosed = onClosed
         self.connection = HTTP2Connection(eventLoop: context.eventLoop)
         self.streams = HTTP2StreamTable(
-            highWatermark: settings.streamHighWatermark, lowWatermark: settings.streamLowWatermark)
+            highWatermark: settings.streamHighWatermark, lowWatermark: settings.streamLowWatermark,
+            maxHeaderListSize: Int(settings.maxHeaderListSize))
         switch role {
-        case .server: self.session = try NGHTTP2Session(role: .server)
-        case .client: self.session = try NGHTTP2Session(role: .client)
+        case .server:
+            self.state = StateMachine(isServer: true)
+            self.session = try NGHTTP2Session(role: .server)
+        case .client:
+            self.state = StateMachine(isServer: false)
+            self.session = try NGHTTP2Session(role: .client)
         }
         session.delegate = self
         connection.core = self
@@ -68,16 +63,14 @@ final class HTTP2ConnectionCore {
         schedulePump()
     }
 
-    var isServer: Bool { if case .server = role { true } else { false } }
-
-    /// Whether new streams may start: not after GOAWAY (either way) or close.
-    var isActive: Bool { !isStopped && !isClosing && shutdown == .none && !goAwayReceived }
+    var isActive: Bool { state.isActive }
+    var isStopped: Bool { state.isStopped }
 
     // MARK: - Driving (called by the handlers)
 
     /// Feeds bytes read from the channel to nghttp2, then delivers what they contained.
     func receive(_ bytes: ByteBuffer) {
-        guard !isStopped, !isClosing else { return }
+        guard state.isRunning else { return }
         let error = session.receive(bytes)
         if finalGoAwayDue { sendFinalGoAway() }
         deliverEvents()
@@ -97,14 +90,13 @@ final class HTTP2ConnectionCore {
 
     /// The channel went away: every open stream hears `.reset` (unless it reset itself) and `.closed`.
     func stop() {
-        guard !isStopped else { return }
-        isStopped = true
+        guard case .stop(let notifyClosed) = state.stopped() else { return }
         shutdownTimer?.cancel()
         for (id, state) in streams.closeAll() {
             if !state.locallyReset { events.append((state.handler, id, .reset(errorCode: HTTP2ErrorCode.cancel))) }
             events.append((state.handler, id, .closed))
         }
-        if case .client = role { closedNoticeDue = true }
+        if notifyClosed { closedNoticeDue = true }
         deliverEvents()
     }
 
@@ -119,7 +111,7 @@ final class HTTP2ConnectionCore {
 
     private func pump() {
         pumpScheduled = false
-        guard !isStopped, !isClosing else { return }
+        guard state.isRunning else { return }
         deliverEvents()
         // Under socket backpressure nghttp2 keeps its frames queued; writabilityChanged resumes.
         guard context.channel.isWritable else { return }
@@ -144,8 +136,7 @@ final class HTTP2ConnectionCore {
 
     /// Sends what nghttp2 still has (its GOAWAY above all), then closes once the bytes left.
     private func closeAfterFlushing() {
-        guard !isClosing, !isStopped else { return }
-        isClosing = true
+        guard state.closeRequested() else { return }
         while case .more = sendPending() {}
         let context = self.context
         if let lastWrite {
@@ -178,10 +169,7 @@ final class HTTP2ConnectionCore {
             }
             if closedNoticeDue {
                 closedNoticeDue = false
-                if !closedNotified {
-                    closedNotified = true
-                    onClosed()
-                }
+                onClosed()
                 continue
             }
             return
@@ -191,20 +179,18 @@ final class HTTP2ConnectionCore {
     // MARK: - Graceful shutdown
 
     func shutdownGracefully() {
-        guard !isStopped, !isClosing, shutdown == .none else { return }
-        switch role {
-        case .server:
-            // Two GOAWAYs: a notice (new streams may still be in flight towards us), then after
-            // one round trip (the PING's ACK) the real one with the last stream we processed.
-            shutdown = .noticeSent
+        switch state.shutdownRequested() {
+        case .none:
+            return
+        case .sendNoticeAndPing:
+            // Streams may already be on their way to us: the final GOAWAY waits one round trip.
             _ = session.submitShutdownNotice()
             _ = session.submitPing()
             shutdownTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.shutdownNoticeGrace) {
                 self.sendFinalGoAway()
                 self.schedulePump()
             }
-        case .client:
-            shutdown = .goAwaySent
+        case .sendGoAway:
             _ = session.submitGoAway(lastStreamID: session.lastProcessedStreamID, errorCode: HTTP2ErrorCode.noError)
         }
         schedulePump()
@@ -212,15 +198,13 @@ final class HTTP2ConnectionCore {
 
     func sendFinalGoAway() {
         finalGoAwayDue = false
-        guard shutdown == .noticeSent, !isStopped else { return }
-        shutdown = .goAwaySent
+        guard state.noticeRoundTripDone() else { return }
         shutdownTimer?.cancel()
         _ = session.submitGoAway(lastStreamID: session.lastProcessedStreamID, errorCode: HTTP2ErrorCode.noError)
     }
 
-    /// The client heard GOAWAY: tell the layer above once (after nghttp2 returns).
+    /// The peer said GOAWAY: no new streams; the client's owner hears it once nghttp2 returns.
     func noteGoAwayReceived() {
-        goAwayReceived = true
-        if case .client = role { closedNoticeDue = true }
+        if state.goAwayWasReceived() { closedNoticeDue = true }
     }
 }

@@ -13,7 +13,10 @@ public enum HTTP2StreamEvent: Sendable {
     /// A chunk of DATA payload. The bytes count against the stream's receive window until the
     /// handler calls `HTTP2Connection.consume(streamID:bytes:)`.
     case data(ByteBuffer, endStream: Bool)
-    /// The peer reset the stream (RST_STREAM) with this error code, or the connection went away.
+    /// The peer reset the stream (RST_STREAM) with this error code, nghttp2 reset it for a protocol
+    /// violation (e.g. an invalid or oversized header block), or the connection went away
+    /// (`HTTP2ErrorCode.cancel`, and `connection.isActive` is then false). Not delivered for a
+    /// reset the handler asked for itself.
     case reset(errorCode: UInt32)
     /// The stream is fully closed (after both END_STREAMs, or after a reset). Always the last event.
     case closed

@@ -36,6 +36,9 @@ struct HTTP2OutboundState {
     }
 
     private(set) var phase: Phase = .idle
+
+    /// The body's end (END_STREAM or trailers) is decided but not yet handed to nghttp2.
+    var isEnding: Bool { phase == .open && (endRequested || trailers != nil) }
     private var queue = CircularBuffer<ByteBuffer>()
     private(set) var queuedBytes = 0
     /// The last queued DATA ends the stream.
@@ -120,6 +123,8 @@ struct HTTP2StreamState {
     var handler: any HTTP2StreamHandler
     /// Fields of the header block being received.
     var inboundHeaders = HTTP2Headers()
+    /// Size of that block as SETTINGS_MAX_HEADER_LIST_SIZE counts it (name + value + 32 per field).
+    var inboundHeaderListSize = 0
     /// Payload of the DATA frame being received.
     var inboundData: ByteBuffer?
     /// Received DATA bytes the layer above has not consumed yet (they hold receive window).
@@ -129,6 +134,8 @@ struct HTTP2StreamState {
     var aboveHighWatermark = false
     /// This side reset the stream: the handler already knows, so no `.reset` is delivered.
     var locallyReset = false
+    /// A NO_ERROR reset asked for while the body was still ending: sent right after its end.
+    var resetAfterBody: UInt32?
 
     init(handler: any HTTP2StreamHandler) { self.handler = handler }
 }

@@ -12,10 +12,13 @@ struct HTTP2StreamTable {
     private let allocator = ByteBufferAllocator()
     let highWatermark: Int
     let lowWatermark: Int
+    /// The largest header block accepted from the peer (our SETTINGS_MAX_HEADER_LIST_SIZE).
+    let maxHeaderListSize: Int
 
-    init(highWatermark: Int, lowWatermark: Int) {
+    init(highWatermark: Int, lowWatermark: Int, maxHeaderListSize: Int = 16_384) {
         self.highWatermark = highWatermark
         self.lowWatermark = min(lowWatermark, highWatermark)
+        self.maxHeaderListSize = maxHeaderListSize
     }
 
     var count: Int { streams.count }
@@ -31,14 +34,21 @@ struct HTTP2StreamTable {
 
     // MARK: - Inbound
 
-    mutating func appendHeader(_ id: HTTP2StreamID, name: String, value: String) {
-        streams[id]?.inboundHeaders.add(name: name, value: value)
+    /// Adds a received field; false when the block grows past `maxHeaderListSize` (the stream
+    /// must then be reset). Fields of unknown streams are ignored.
+    mutating func appendHeader(_ id: HTTP2StreamID, name: String, value: String) -> Bool {
+        guard streams[id] != nil else { return true }
+        streams[id]!.inboundHeaderListSize += name.utf8.count + value.utf8.count + 32
+        guard streams[id]!.inboundHeaderListSize <= maxHeaderListSize else { return false }
+        streams[id]!.inboundHeaders.add(name: name, value: value)
+        return true
     }
 
     /// The header block received so far, which starts a new one.
     mutating func takeHeaders(_ id: HTTP2StreamID) -> HTTP2Headers? {
         guard let headers = streams[id]?.inboundHeaders else { return nil }
         streams[id]?.inboundHeaders = HTTP2Headers()
+        streams[id]?.inboundHeaderListSize = 0
         return headers
     }
 
@@ -120,6 +130,22 @@ struct HTTP2StreamTable {
         guard streams[id] != nil else { return false }
         streams[id]!.locallyReset = true
         return true
+    }
+
+    /// Holds a reset back until the frame with END_STREAM (last DATA or trailers) has been sent
+    /// (a server that finished its response resets the unfinished request with NO_ERROR; the
+    /// trailers must not be lost).
+    /// Returns false when there is nothing to wait for.
+    mutating func deferResetUntilBodyEnds(_ id: HTTP2StreamID, errorCode: UInt32) -> Bool {
+        guard streams[id]?.outbound.isEnding == true else { return false }
+        streams[id]!.resetAfterBody = errorCode
+        streams[id]!.locallyReset = true
+        return true
+    }
+
+    mutating func takeResetAfterBody(_ id: HTTP2StreamID) -> UInt32? {
+        defer { streams[id]?.resetAfterBody = nil }
+        return streams[id]?.resetAfterBody
     }
 
     /// Drops a stream's state and returns it (nil if it was not open).

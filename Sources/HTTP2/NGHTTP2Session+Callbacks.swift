@@ -12,14 +12,18 @@ extension NGHTTP2Session {
             return 0
         }
         nghttp2_session_callbacks_set_on_header_callback(callbacks) {
-            _, frame, name, nameLength, value, valueLength, _, userData in
+            session, frame, name, nameLength, value, valueLength, _, userData in
             guard let frame, let delegate = NGHTTP2Session.from(userData)?.delegate else { return 0 }
             guard UInt32(frame.pointee.hd.type) == NGHTTP2_HEADERS.rawValue else { return 0 }
-            delegate.sessionHeader(
-                streamID: frame.pointee.hd.stream_id,
+            let streamID = frame.pointee.hd.stream_id
+            let refusal = delegate.sessionHeader(
+                streamID: streamID,
                 name: NGHTTP2Session.string(name, nameLength),
                 value: NGHTTP2Session.string(value, valueLength))
-            return 0
+            guard let refusal else { return 0 }
+            // The documented way to reset with our own code from inside this callback.
+            nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, refusal)
+            return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
         }
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, userData in
             guard let frame, let delegate = NGHTTP2Session.from(userData)?.delegate else { return 0 }
@@ -30,6 +34,14 @@ extension NGHTTP2Session {
             _, _, streamID, data, length, userData in
             guard let delegate = NGHTTP2Session.from(userData)?.delegate else { return 0 }
             delegate.sessionDataChunk(streamID: streamID, bytes: UnsafeRawBufferPointer(start: data, count: length))
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks) { _, frame, userData in
+            guard let frame, frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 else { return 0 }
+            let type = UInt32(frame.pointee.hd.type)
+            if type == NGHTTP2_HEADERS.rawValue || type == NGHTTP2_DATA.rawValue {
+                NGHTTP2Session.from(userData)?.delegate?.sessionEndStreamSent(streamID: frame.pointee.hd.stream_id)
+            }
             return 0
         }
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
@@ -57,7 +69,8 @@ extension NGHTTP2Session {
         case NGHTTP2_DATA.rawValue:
             delegate.sessionDataComplete(streamID: frame.hd.stream_id, endStream: endStream)
         case NGHTTP2_GOAWAY.rawValue:
-            delegate.sessionGoAwayReceived(lastStreamID: frame.goaway.last_stream_id, errorCode: frame.goaway.error_code)
+            delegate.sessionGoAwayReceived(
+                lastStreamID: frame.goaway.last_stream_id, errorCode: frame.goaway.error_code)
         case NGHTTP2_PING.rawValue where frame.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0:
             delegate.sessionPingAcknowledged()
         default:

@@ -22,7 +22,8 @@ extension NGHTTP2Session {
         streamID: Int32, buf: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>
     ) -> Int {
         guard let delegate else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
-        switch delegate.sessionReadData(streamID: streamID, into: UnsafeMutableRawBufferPointer(start: buf, count: length)) {
+        let window = UnsafeMutableRawBufferPointer(start: buf, count: length)
+        switch delegate.sessionReadData(streamID: streamID, into: window) {
         case .deferred:
             return Int(NGHTTP2_ERR_DEFERRED.rawValue)
         case .failed:
@@ -46,7 +47,8 @@ extension NGHTTP2Session {
     func submitSettings(_ entries: [(id: Int32, value: UInt32)], connectionWindow: UInt32) -> NGHTTP2Error? {
         guard let pointer = pointer else { return .reentrant }
         let settings = entries.map { nghttp2_settings_entry(settings_id: $0.id, value: $0.value) }
-        if let error = check(nghttp2_submit_settings(pointer, UInt8(NGHTTP2_FLAG_NONE.rawValue), settings, settings.count)) {
+        let flags = UInt8(NGHTTP2_FLAG_NONE.rawValue)
+        if let error = check(nghttp2_submit_settings(pointer, flags, settings, settings.count)) {
             return error
         }
         return check(nghttp2_session_set_local_window_size(

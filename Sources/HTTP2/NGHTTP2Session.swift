@@ -24,7 +24,8 @@ enum NGHTTP2DataEnd: Equatable {
 /// records the events and acts on them once nghttp2 has returned.
 protocol NGHTTP2SessionDelegate: AnyObject {
     func sessionBeginHeaders(streamID: Int32, isRequest: Bool)
-    func sessionHeader(streamID: Int32, name: String, value: String)
+    /// Returns an error code to reset the stream with instead of accepting the field.
+    func sessionHeader(streamID: Int32, name: String, value: String) -> UInt32?
     func sessionHeadersComplete(streamID: Int32, endStream: Bool)
     func sessionDataChunk(streamID: Int32, bytes: UnsafeRawBufferPointer)
     func sessionDataComplete(streamID: Int32, endStream: Bool)
@@ -33,6 +34,8 @@ protocol NGHTTP2SessionDelegate: AnyObject {
     func sessionGoAwayReceived(lastStreamID: Int32, errorCode: UInt32)
     func sessionPingAcknowledged()
     func sessionReadData(streamID: Int32, into buffer: UnsafeMutableRawBufferPointer) -> NGHTTP2DataRead
+    /// A frame with END_STREAM left for this stream (our side of it is done).
+    func sessionEndStreamSent(streamID: Int32)
 }
 
 /// An nghttp2 error code from a call that failed.

@@ -140,9 +140,14 @@ extension TLSConnection {
     /// - Returns: nil while more plaintext may be ready (call again), else why it stopped.
     func read(into buffer: inout ByteBuffer, maximumBytes: Int) -> ReadResult? {
         while buffer.readableBytes < maximumBytes {
+            // Plaintext never exceeds the ciphertext it comes from, so this sizes the buffer
+            // without growing it per call; with nothing buffered SSL_read could only want more.
+            let available = Int(SSL_pending(ssl)) + Int(BIO_ctrl_pending(readBIO))
+            if available == 0 { return .wantRead }
+            let room = min(available, maximumBytes - buffer.readableBytes, 64 * 1024)
             OpenSSLErrorQueue.clear()
             var rc: Int32 = 0
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16 * 1024) { target in
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: room) { target in
                 rc = SSL_read(ssl, target.baseAddress, Int32(min(target.count, Int(Int32.max))))
                 return Int(max(rc, 0))
             }

@@ -9,6 +9,19 @@ import NIOCore
 /// The handler is thin: `StateMachine` decides, `TLSConnection` owns the `SSL*`, and this class
 /// moves bytes between them and the channel.
 ///
+/// Use one `TLSContext` per role for the whole process and one handler per connection:
+/// ```swift
+/// // server, in childChannelInitializer:
+/// try channel.pipeline.syncOperations.addHandlers(TLSHandler(context: serverContext), HTTP2ServerHandler(...))
+/// // client, in channelInitializer:
+/// try channel.pipeline.syncOperations.addHandlers(
+///     TLSHandler(context: clientContext, serverName: "localhost"), HTTP2ClientHandler(...))
+/// ```
+/// Handlers above wait for the `TLSEstablished` user event before speaking; plaintext never
+/// arrives before it. Failures are fired as `TLSError` and the channel is then closed. With TLS 1.3
+/// a *client* whose certificate the server refuses sees `TLSEstablished` first and the server's
+/// alert (as a `TLSError`) on its first read: that is how TLS 1.3 orders the messages.
+///
 /// Backpressure: this handler keeps no plaintext or ciphertext queue of its own. Each inbound read
 /// is decrypted and forwarded at once (at most 64 KiB per `channelRead`), and `read()` and
 /// writability changes pass through untouched, so a reader above that stops calling `read()`
@@ -31,7 +44,9 @@ public final class TLSHandler: ChannelDuplexHandler {
     /// Promises of writes encrypted but not yet handed to the channel.
     private var pendingWritePromises: [EventLoopPromise<Void>] = []
 
-    /// - Parameter serverName: client only: the name to verify (DNS name or IP literal) and send as SNI.
+    /// - Parameter serverName: client only: the name the server's certificate must carry. A DNS name
+    ///   is checked against the DNS SANs and sent as SNI; an IP literal (`127.0.0.1`, `::1`, `[::1]`)
+    ///   is checked against the IP SANs, without SNI. Without it only the chain is verified.
     public init(context: TLSContext, serverName: String? = nil) {
         self.machine = StateMachine(applicationProtocols: context.applicationProtocols)
         self.connection = Result { try TLSConnection(context: context, serverName: serverName) }
@@ -121,7 +136,7 @@ public final class TLSHandler: ChannelDuplexHandler {
     private func readPlaintext(context: ChannelHandlerContext) {
         guard case .success(let connection) = connection else { return }
         while machine.canForwardPlaintext {
-            var plaintext = context.channel.allocator.buffer(capacity: 16 * 1024)
+            var plaintext = context.channel.allocator.buffer(capacity: 0)
             let outcome = connection.read(into: &plaintext, maximumBytes: Self.maximumPlaintextRead)
             if plaintext.readableBytes > 0 {
                 context.fireChannelRead(wrapInboundOut(plaintext))

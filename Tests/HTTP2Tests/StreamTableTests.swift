@@ -37,7 +37,8 @@ struct StreamTableTests {
     func trailersOnly() {
         var table = HTTP2StreamTable(highWatermark: 100, lowWatermark: 10)
         table.open(3, handler: NullHandler())
-        #expect(table.headers(3, [":status": "200", "grpc-status": "12"], endStream: true) == .submitHeaders(hasBody: false))
+        let action = table.headers(3, [":status": "200", "grpc-status": "12"], endStream: true)
+        #expect(action == .submitHeaders(hasBody: false))
         #expect(table.headers(3, ["grpc-status": "0"], endStream: true) == .invalid)
         #expect(table.headers(5, [":status": "200"], endStream: false) == nil)
     }
@@ -92,9 +93,25 @@ struct StreamTableTests {
     func headerAssembly() {
         var table = HTTP2StreamTable(highWatermark: 100, lowWatermark: 10)
         table.open(1, handler: NullHandler())
-        table.appendHeader(1, name: ":status", value: "200")
+        let accepted1 = table.appendHeader(1, name: ":status", value: "200")
+        #expect(accepted1)
         #expect(table.takeHeaders(1) == [":status": "200"])
-        table.appendHeader(1, name: "grpc-status", value: "0")
+        let accepted2 = table.appendHeader(1, name: "grpc-status", value: "0")
+        #expect(accepted2)
         #expect(table.takeHeaders(1) == ["grpc-status": "0"])
+    }
+
+    @Test("a header block larger than the advertised list size is refused")
+    func headerListSizeLimit() {
+        var table = HTTP2StreamTable(highWatermark: 100, lowWatermark: 10, maxHeaderListSize: 100)
+        table.open(1, handler: NullHandler())
+        let accepted3 = table.appendHeader(1, name: "a", value: String(repeating: "x", count: 60))
+        #expect(accepted3)
+        let accepted4 = table.appendHeader(1, name: "b", value: "y")
+        #expect(!accepted4)
+        // Each block is counted on its own.
+        _ = table.takeHeaders(1)
+        let accepted5 = table.appendHeader(1, name: "b", value: "y")
+        #expect(accepted5)
     }
 }

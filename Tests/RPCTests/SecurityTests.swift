@@ -5,17 +5,18 @@ import NIOCore
 import NIOPosix
 import RPC
 import TLS
-import Testing
 import TestSupport
+import Testing
 
 /// Refusals and bad input against a real mutual-TLS server on loopback; after each case a good
 /// client's call still succeeds.
-@Suite("security: refused clients and bad input")
+@Suite("security: refused clients and bad input", .serialized)
 struct SecurityTests {
     /// A good client's call, made after every case.
     func goodCallSucceeds(_ server: InProcessServer) async throws {
         let client = try server.client()
-        let response = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(10)))
+        let response = try await client.unary(
+            TestServiceMethods.emptyCall, Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(20)))
         #expect(response == Grpc_Testing_Empty())
         await client.close()
     }
@@ -45,7 +46,10 @@ struct SecurityTests {
     func grpcioRefused(_ bad: BadClient) async throws {
         let certs = try TestCertificates.get()
         try await withServer { server in
-            var arguments = ["--target", "localhost:\(server.port)", "--method", TestServiceMethods.emptyCall.path, "--ca_file", certs.caFile, "--timeout", "5"]
+            var arguments = [
+                "--target", "localhost:\(server.port)", "--method", TestServiceMethods.emptyCall.path, "--ca_file",
+                certs.caFile, "--timeout", "15",
+            ]
             switch bad {
             case .noCertificate: break
             case .otherCA: arguments += ["--cert_file", certs.otherCAClientCert, "--key_file", certs.otherCAClientKey]
@@ -63,14 +67,22 @@ struct SecurityTests {
         try await withServer { server in
             let tls: TLSConfiguration
             switch bad {
-            case .otherCA: tls = TLSConfiguration(certificateChainFile: certs.otherCAClientCert, privateKeyFile: certs.otherCAClientKey, trustRootsFile: certs.caFile)
-            default: tls = TLSConfiguration(certificateChainFile: certs.expiredClientCert, privateKeyFile: certs.expiredClientKey, trustRootsFile: certs.caFile)
+            case .otherCA:
+                tls = TLSConfiguration(
+                    certificateChainFile: certs.otherCAClientCert, privateKeyFile: certs.otherCAClientKey,
+                    trustRootsFile: certs.caFile)
+            default:
+                tls = TLSConfiguration(
+                    certificateChainFile: certs.expiredClientCert, privateKeyFile: certs.expiredClientKey,
+                    trustRootsFile: certs.caFile)
             }
             let client = try server.client(tls: tls)
             let error = await #expect(throws: RPCError.self) {
-                _ = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(5)))
+                _ = try await client.unary(
+                    TestServiceMethods.emptyCall, Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(20)))
             }
             #expect(error?.code == .unavailable)
+            #expect(error?.message.contains("alert") == true, "the TLS alert is named: \(String(describing: error))")
             await client.close()
         }
     }
@@ -79,8 +91,10 @@ struct SecurityTests {
         let certs = try TestCertificates.get()
         return try await Python.run(
             executable: "/usr/bin/openssl",
-            ["s_client", "-connect", "127.0.0.1:\(port)", "-CAfile", certs.caFile, "-cert", certs.clientCert,
-             "-key", certs.clientKey] + extra,
+            [
+                "s_client", "-connect", "127.0.0.1:\(port)", "-CAfile", certs.caFile, "-cert", certs.clientCert,
+                "-key", certs.clientKey,
+            ] + extra,
             stdin: stdin, timeout: .seconds(15))
     }
 
@@ -90,7 +104,8 @@ struct SecurityTests {
             let result = try await sClient(server.port, ["-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0", "-alpn", "h2"])
             let output = result.standardOutput + result.standardError
             #expect(result.status != 0, "\(output)")
-            #expect(!output.contains("Protocol  : TLSv1.1"), "\(output)")
+            #expect(output.contains("Cipher is (NONE)"), "no session was established: \(output)")
+            #expect(output.contains("alert protocol version"), "\(output)")
             #expect(!result.timedOut)
         }
     }
@@ -111,7 +126,9 @@ struct SecurityTests {
     @Test("garbage instead of the connection preface closes that connection")
     func garbagePreface() async throws {
         try await withServer { server in
-            let garbage = Data("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8) + Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 * 7) })
+            let garbage =
+                Data("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+                + Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 * 7) })
             let result = try await sClient(server.port, ["-quiet", "-alpn", "h2"], stdin: garbage)
             #expect(!result.timedOut, "the server kept the connection open: \(result.standardError)")
         }
@@ -162,16 +179,18 @@ struct SecurityTests {
     @Test("a body that does not decode is answered with a non-OK status")
     func undecodableBody() async throws {
         try await withServer { server in
-            // SimpleRequest field 2 is an int32; send it as a length-delimited field, then junk.
-            let mismatched = RPCMethod<Grpc_Testing_Payload, Grpc_Testing_SimpleResponse>(
+            // SimpleResponse's field 3 is a string, SimpleRequest's field 3 a Payload message: the
+            // string's bytes 0x7F 0x7F read as a Payload are tags with the invalid wire type 7.
+            let mismatched = RPCMethod<Grpc_Testing_SimpleResponse, Grpc_Testing_SimpleResponse>(
                 service: TestServiceMethods.service, method: "UnaryCall", kind: .unary)
-            var payload = Grpc_Testing_Payload()
-            payload.body = Data([0xFF, 0xFF, 0xFF])
+            var payload = Grpc_Testing_SimpleResponse()
+            payload.oauthScope = "\u{7F}\u{7F}"
             let client = try server.client()
             let error = await #expect(throws: RPCError.self) {
-                _ = try await client.unary(mismatched, payload, options: CallOptions(timeout: .seconds(5)))
+                _ = try await client.unary(mismatched, payload, options: CallOptions(timeout: .seconds(20)))
             }
-            #expect(error.map { [.invalidArgument, .internal].contains($0.code) } == true, "\(String(describing: error))")
+            #expect(
+                error.map { [.invalidArgument, .internal].contains($0.code) } == true, "\(String(describing: error))")
             await client.close()
 
             let raw = try await RawHTTP2Client.connect(port: server.port)
@@ -189,7 +208,10 @@ struct SecurityTests {
         try await withServer { server in
             let raw = try await RawHTTP2Client.connect(port: server.port)
             let opened = try await raw.openAndReset(count: 10_000, path: TestServiceMethods.emptyCall.path)
-            #expect(opened > 0)
+            // The server may answer a flood with GOAWAY (nghttp2's rapid-reset guard); either way
+            // it must have taken a good share and still serve good clients afterwards.
+            #expect(opened >= 1_000, "only \(opened) streams opened")
+            print("rapid reset: opened and reset \(opened) streams")
             await raw.close()
         }
     }
@@ -270,8 +292,8 @@ final class RawHTTP2Client: Sendable {
         return try await withThrowingTaskGroup(of: [HTTP2StreamEvent].self) { group in
             group.addTask { try await done.futureResult.get() }
             group.addTask {
-                try await Task.sleep(for: .seconds(10))
-                throw RPCError(code: .deadlineExceeded, message: "no answer within 10 s")
+                try await Task.sleep(for: .seconds(30))
+                throw RPCError(code: .deadlineExceeded, message: "no answer within 30 s")
             }
             let first = try await group.next()!
             group.cancelAll()

@@ -71,15 +71,27 @@ struct TLSHandshakeTests {
         try await server.stop()
     }
 
-    @Test("a client can verify the server by IP address (no SNI)")
-    func verifiesByIPAddress() async throws {
+    @Test("a client can verify the server by IP address (no SNI)", arguments: ["127.0.0.1", "::1", "[::1]"])
+    func verifiesByIPAddress(address: String) async throws {
         defer { certs.remove() }
         let server = try await EchoServer.start(context: serverContext)
         let payload = Self.payload(100)
         let outcome = try await EchoClient.exchange(
-            payload, port: server.port, context: clientContext(), serverName: "127.0.0.1")
+            payload, port: server.port, context: clientContext(), serverName: address)
         #expect(outcome.error == nil)
         #expect(outcome.received == payload)
+        _ = await server.nextOutcome()
+        try await server.stop()
+    }
+
+    @Test("a client refuses a server whose certificate lacks the IP address it dialled")
+    func clientRefusesWrongIPAddress() async throws {
+        defer { certs.remove() }
+        let server = try await EchoServer.start(context: serverContext)
+        let outcome = try await EchoClient.exchange(
+            Self.payload(10), port: server.port, context: clientContext(), serverName: "10.0.0.1")
+        #expect(outcome.established == nil)
+        #expect(outcome.error?.message.contains("IP address mismatch") == true, "\(String(describing: outcome.error))")
         _ = await server.nextOutcome()
         try await server.stop()
     }

@@ -60,16 +60,25 @@ public enum Python {
             try await Task.sleep(for: timeout)
             kill(pid, SIGKILL)
         }
-        async let stdoutData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        async let stderrData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+        // Blocking reads run on Dispatch threads, never on the (small) cooperative pool that
+        // parallel tests share.
+        async let stdoutData = readToEnd(out.fileHandleForReading)
+        async let stderrData = readToEnd(err.fileHandleForReading)
         let (stdoutBytes, stderrBytes) = await (stdoutData, stderrData)
         while process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
-        let timedOut = timer.isCancelled == false && process.terminationReason == .uncaughtSignal
+        let timedOut =
+            timer.isCancelled == false && process.terminationReason == .uncaughtSignal
             && process.terminationStatus == SIGKILL
         timer.cancel()
         return Result(
             status: process.terminationStatus, standardOutput: String(decoding: stdoutBytes, as: UTF8.self),
             standardError: String(decoding: stderrBytes, as: UTF8.self), timedOut: timedOut)
+    }
+}
+
+private func readToEnd(_ handle: FileHandle) async -> Data {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
     }
 }
 

@@ -26,10 +26,12 @@ struct RawFrame: Equatable {
         buffer.writeBytes(payload)
     }
 
-    /// A request HEADERS frame (END_HEADERS) using only HPACK static-table entries:
-    /// `:method POST`, `:scheme http`, `:path /`.
+    /// A request HEADERS frame (END_HEADERS) in plain HPACK: `:method POST`, `:scheme http`,
+    /// `:path /` (static-table entries) and `:authority localhost` (literal, not indexed).
     static func request(streamID: UInt32, endStream: Bool = false) -> RawFrame {
-        RawFrame(type: headers, flags: 0x4 | (endStream ? 0x1 : 0), streamID: streamID, payload: [0x83, 0x86, 0x84])
+        RawFrame(
+            type: headers, flags: 0x4 | (endStream ? 0x1 : 0), streamID: streamID,
+            payload: [0x83, 0x86, 0x84, 0x01, 0x09] + Array("localhost".utf8))
     }
 
     static func reset(streamID: UInt32, errorCode: UInt32 = 0x8) -> RawFrame {
@@ -58,7 +60,8 @@ struct RawFrame: Equatable {
             let type = buffer.readInteger(as: UInt8.self)!
             let flags = buffer.readInteger(as: UInt8.self)!
             let streamID = buffer.readInteger(as: UInt32.self)! & 0x7fff_ffff
-            frames.append(RawFrame(type: type, flags: flags, streamID: streamID, payload: buffer.readBytes(length: length)!))
+            let payload = buffer.readBytes(length: length)!
+            frames.append(RawFrame(type: type, flags: flags, streamID: streamID, payload: payload))
         }
         return frames
     }

@@ -44,9 +44,17 @@ final class RecordingStreamHandler: HTTP2StreamHandler {
 extension ByteBuffer {
     /// `count` bytes of a repeating pattern, so reordering or loss shows up in comparisons.
     static func pattern(_ count: Int, seed: UInt8 = 0) -> ByteBuffer {
+        let block = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed) &+ $0 / 251) }
         var buffer = ByteBuffer()
         buffer.reserveCapacity(count)
-        for i in 0..<count { buffer.writeInteger(UInt8(truncatingIfNeeded: i &* 31 &+ Int(seed) &+ i / 251)) }
+        var index = 0
+        while buffer.readableBytes < count {
+            let take = min(count - buffer.readableBytes, block.count - 1)
+            buffer.writeBytes(block[0..<take])
+            buffer.writeInteger(UInt8(truncatingIfNeeded: index))  // every block differs
+            index += 1
+        }
+        buffer.moveWriterIndex(to: count)
         return buffer
     }
 }

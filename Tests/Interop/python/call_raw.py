@@ -25,7 +25,7 @@ def main():
     args = parser.parse_args()
 
     if args.use_tls == "true":
-        read = lambda path: open(path, "rb").read()
+        read = lambda path: open(path, "rb").read() if path else None
         credentials = grpc.ssl_channel_credentials(read(args.ca_file), read(args.key_file), read(args.cert_file))
         channel = grpc.secure_channel(args.target, credentials)
     else:

@@ -27,6 +27,7 @@ def generate_stubs(proto_root, out_dir):
     """Generates grpc/testing/*_pb2*.py into out_dir with grpcio-tools and makes them importable."""
     from grpc_tools import protoc
     import grpc_tools
+    os.makedirs(out_dir, exist_ok=True)
     marker = os.path.join(out_dir, "grpc", "testing", "test_pb2_grpc.py")
     if not os.path.exists(marker):
         include = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
@@ -35,7 +36,9 @@ def generate_stubs(proto_root, out_dir):
                 "--grpc_python_out=" + out_dir] + files
         if protoc.main(args) != 0:
             raise SystemExit("grpc_tools.protoc failed for " + " ".join(files))
-    sys.path.insert(0, out_dir)
+    # The generated modules live in the package grpc.testing, but `grpc` is grpcio itself: extend
+    # its search path so that grpc.testing resolves to the generated folder.
+    grpc.__path__.append(os.path.join(out_dir, "grpc"))
     empty = importlib.import_module("grpc.testing.empty_pb2")
     messages = importlib.import_module("grpc.testing.messages_pb2")
     test_grpc = importlib.import_module("grpc.testing.test_pb2_grpc")
