@@ -18,6 +18,8 @@ final class ClientConnection: Sendable {
     private let settings: HTTP2Settings
     private let connectTimeout: TimeAmount
     private let state: NIOLoopBoundBox<State>
+    /// The last error the pipeline reported (e.g. the TLS alert), for the calls' error messages.
+    private let lastError = NIOLockedValueBox<String?>(nil)
 
     private enum State {
         case idle
@@ -45,9 +47,11 @@ final class ClientConnection: Sendable {
     ) async throws {
         try await eventLoop.flatSubmit { [self] in
             self.liveConnection().assumeIsolated().flatMapThrowing { connection in
+                let lastError = self.lastError
                 let handler = ClientStreamHandler(
                     call: call, maxReceiveMessageSize: maxReceiveMessageSize,
-                    highWatermark: self.settings.streamHighWatermark)
+                    highWatermark: self.settings.streamHighWatermark,
+                    lossReason: { lastError.withLockedValue { $0 } })
                 guard let streamID = connection.startStream(headers, endStream: false, handler: handler) else {
                     self.forget(connection)
                     throw RPCError(code: .unavailable, message: "connection to \(self.target) cannot open streams")
@@ -104,6 +108,8 @@ final class ClientConnection: Sendable {
 
     private func connect() -> EventLoopFuture<Void> {
         let ready = OncePromise(eventLoop.makePromise(of: Void.self))
+        let lastError = self.lastError
+        lastError.withLockedValue { $0 = nil }
         let target = self.target
         let tls = self.tls
         let serverName = self.serverName ?? (target.hostIsIPAddress ? target.host : target.host)
@@ -129,8 +135,9 @@ final class ClientConnection: Sendable {
                                         RPCError(
                                             code: .unavailable,
                                             message: "connection to \(target) closed before it was ready"
-                                                + (tls == nil ? "" : " (TLS handshake refused?)"))))
+                                                + (lastError.withLockedValue { $0 }.map { ": \($0)" } ?? ""))))
                             }))
+                    try sync.addHandler(ErrorRecorder { error in lastError.withLockedValue { $0 = "\(error)" } })
                 }
             }
         bootstrap.connect(host: target.host, port: target.port).whenComplete { result in
@@ -170,5 +177,19 @@ private final class OncePromise: Sendable {
             return !done
         }
         if first { promise.completeWith(result) }
+    }
+}
+
+/// Keeps the last error the pipeline reported (a TLS alert, a protocol error), so a call that
+/// loses its connection can say why.
+private final class ErrorRecorder: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    private let record: (any Error) -> Void
+
+    init(record: @escaping (any Error) -> Void) { self.record = record }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        record(error)
+        context.fireErrorCaught(error)
     }
 }
