@@ -1,12 +1,15 @@
 import EtcdStore
 import Store
-import Testing
 import TestSupport
+import Testing
 
 /// The failover case that decides correctness: etcd applied a write but its answer was lost.
-@Suite("EtcdBackend when etcd's answer is lost", .enabled(if: EtcdCluster.isAvailable, "needs /usr/bin/etcd (make deps)"))
+@Suite(
+    "EtcdBackend when etcd's answer is lost", .enabled(if: EtcdCluster.isAvailable, "needs /usr/bin/etcd (make deps)"))
 struct EtcdLostAnswerTests {
-    @Test("a conditional put and a transaction applied before the connection broke are reported as done, not as conflicts")
+    @Test(
+        "a conditional put and a transaction applied before the connection broke are reported as done, not as conflicts"
+    )
     func appliedButAnswerLost() async throws {
         let cluster = try await EtcdCluster.start(members: 1)
         defer { cluster.stop() }
@@ -25,7 +28,8 @@ struct EtcdLostAnswerTests {
 
         let second = try EtcdBackend(storeURL: store)
         let result = try await second.commit(
-            Transaction(conditions: [.absent("/lost/txn")], operations: [.put("/lost/txn", bytes("t")), .delete("/lost/put")]))
+            Transaction(
+                conditions: [.absent("/lost/txn")], operations: [.put("/lost/txn", bytes("t")), .delete("/lost/put")]))
         #expect(result.succeeded)
         #expect(try await second.get("/lost/txn")?.value == bytes("t"))
         #expect(try await second.get("/lost/put") == nil)
