@@ -34,6 +34,24 @@ struct InteropPythonTests {
         #expect(status == 0, "the server exits cleanly on SIGTERM: \(server.standardError)")
     }
 
+    @Test("rpc-interop-server serves h2c with --use_tls=false --insecure-plaintext on --listen-address")
+    func plaintextWhenAsked() async throws {
+        let server = try await ServerProcess(
+            executable: try ServerProcess.executableURL(named: "rpc-interop-server"),
+            arguments: ["--listen-address", "127.0.0.1:0", "--use_tls=false", "--insecure-plaintext"])
+        let result = try await Python.run(
+            Python.script("interop_client.py"),
+            [
+                "--server_port", String(server.port), "--use_tls", "false", "--test_case", "empty_unary,large_unary",
+                "--stubs_dir", Self.stubs,
+            ],
+            timeout: .seconds(60))
+        await server.stop()
+        #expect(result.status == 0, "\(result.standardOutput)\n\(result.standardError)")
+        #expect(result.standardOutput.contains("PASS large_unary"))
+        #expect(server.standardError.contains("insecure plaintext"))
+    }
+
     @Test("rpc-interop-server refuses --use_tls=false without --insecure-plaintext")
     func refusesImplicitPlaintext() async throws {
         let binary = try ServerProcess.executableURL(named: "rpc-interop-server")

@@ -32,6 +32,8 @@ final class ClientCall: Sendable {
 
     func attach(_ handler: ClientStreamHandler) {
         handlerBox.withLockedValue { $0 = NIOLoopBound(handler, eventLoop: eventLoop) }
+        // Ended before the stream existed (deadline or cancellation while connecting).
+        if state.withLockedValue({ $0.outcome != nil }) { handler.cancel() }
     }
 
     func receivedInitialMetadata(_ metadata: Metadata) {

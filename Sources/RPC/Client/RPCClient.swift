@@ -186,9 +186,13 @@ public final class RPCClient: Sendable {
         return try await withTaskCancellationHandler {
             do {
                 if Task.isCancelled { throw RPCError(code: .cancelled, message: "the call was cancelled") }
-                try await connection.startStream(
-                    finalHeaders, call: call, maxReceiveMessageSize: configuration.maxReceiveMessageSize,
-                    deadline: nioDeadline)
+                do {
+                    try await startStream(connection, finalHeaders, call, deadline, nioDeadline)
+                } catch {
+                    // A stream that opens after all (connection slower than the deadline) is reset at once.
+                    call.cancel((error as? RPCError) ?? RPCError(code: .cancelled, message: "the call was cancelled"))
+                    throw error
+                }
                 defer { call.release() }
                 return try await body(call)
             } catch let error as RPCError {
@@ -202,6 +206,41 @@ public final class RPCClient: Sendable {
             }
         } onCancel: {
             call.cancel(RPCError(code: .cancelled, message: "the call was cancelled"))
+        }
+    }
+
+    /// Opens the call's stream, connecting first if needed, bounded by the deadline and by
+    /// task cancellation (neither of which a connection attempt observes by itself: the attempt
+    /// goes on in the background, and a stream it opens late is reset by `ClientCall.attach`).
+    private func startStream(
+        _ connection: ClientConnection, _ headers: HTTP2Headers, _ call: ClientCall,
+        _ deadline: ContinuousClock.Instant?, _ nioDeadline: NIODeadline?
+    ) async throws {
+        let maxReceive = configuration.maxReceiveMessageSize
+        let outcome = FirstOutcome()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                outcome.set(continuation)
+                let timer = deadline.map { deadline in
+                    Task {
+                        try await Task.sleep(until: deadline, clock: .continuous)
+                        outcome.resume(
+                            .failure(RPCError(code: .deadlineExceeded, message: "deadline exceeded while connecting")))
+                    }
+                }
+                Task {
+                    do {
+                        try await connection.startStream(
+                            headers, call: call, maxReceiveMessageSize: maxReceive, deadline: nioDeadline)
+                        outcome.resume(.success(()))
+                    } catch {
+                        outcome.resume(.failure(error))
+                    }
+                    timer?.cancel()
+                }
+            }
+        } onCancel: {
+            outcome.resume(.failure(RPCError(code: .cancelled, message: "the call was cancelled")))
         }
     }
 
@@ -246,4 +285,28 @@ public final class RPCClient: Sendable {
 /// An error thrown by the caller's own `body`: passed through untouched by the retry policies.
 struct BodyError: Error {
     var error: any Error
+}
+
+/// Resumes a continuation with whichever outcome comes first (stream opened, deadline, cancel).
+private final class FirstOutcome: Sendable {
+    private let state = NIOLockedValueBox<(CheckedContinuation<Void, any Error>?, Result<Void, any Error>?)>((nil, nil))
+
+    func set(_ continuation: CheckedContinuation<Void, any Error>) {
+        let early = state.withLockedValue { state -> Result<Void, any Error>? in
+            if let result = state.1 { return result }
+            state.0 = continuation
+            return nil
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func resume(_ result: Result<Void, any Error>) {
+        let continuation = state.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
+            guard state.1 == nil else { return nil }
+            state.1 = result
+            defer { state.0 = nil }
+            return state.0
+        }
+        continuation?.resume(with: result)
+    }
 }
