@@ -28,7 +28,8 @@ extension Diego_Bbs_Action {
         guard set.count == 1, let kind = set.first else {
             v.fail(
                 "inner-action",
-                set.isEmpty ? "an action must set one sub-action, none is set"
+                set.isEmpty
+                    ? "an action must set one sub-action, none is set"
                     : "an action must set exactly one sub-action, found \(set.joined(separator: ", "))")
             return
         }

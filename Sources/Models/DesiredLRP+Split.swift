@@ -13,7 +13,9 @@
 ///   the merge only when the scheduling info has none.
 extension Diego_Bbs_DesiredLRP {
     /// The scheduling info and run info halves of this desired LRP; `createdAt` (unix ns) stamps the run info.
-    public func split(createdAt: Int64 = 0) -> (schedulingInfo: Diego_Bbs_DesiredLRPSchedulingInfo, runInfo: Diego_Bbs_DesiredLRPRunInfo) {
+    public func split(createdAt: Int64 = 0) -> (
+        schedulingInfo: Diego_Bbs_DesiredLRPSchedulingInfo, runInfo: Diego_Bbs_DesiredLRPRunInfo
+    ) {
         (schedulingInfo, runInfo(createdAt: createdAt))
     }
 

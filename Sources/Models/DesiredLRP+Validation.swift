@@ -56,7 +56,7 @@ extension Diego_Bbs_DesiredLRPRunInfo {
         SharedValidation.list("env", environmentVariables, into: &v) { $0.validate(into: &$1) }
         SharedValidation.list("egress_rules", egressRules, into: &v) { $0.validate(into: &$1) }
         SharedValidation.list("cached_dependencies", cachedDependencies, into: &v) { $0.validate(into: &$1) }
-        SharedValidation.list("image_layers", imageLayers, into: &v) { $0.validate(into: &$1) }
+        SharedValidation.imageLayers(imageLayers, legacyDownloadUser: legacyDownloadUser, into: &v)
         SharedValidation.list("sidecars", sidecars, into: &v) { $0.validate(into: &$1) }
         SharedValidation.list("volume_mounts", volumeMounts, into: &v) { $0.validate(into: &$1) }
         SharedValidation.imageCredentials(username: imageUsername, password: imagePassword, into: &v)

@@ -12,11 +12,14 @@ public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidStateTransition
     }
 
+    /// The Diego error type this failure maps to.
     public var kind: Kind
+    /// What was wrong, for the client (becomes the gRPC status message).
     public var message: String
     /// The offending field names, in the order they were found (empty for transitions).
     public var fields: [String]
 
+    /// A failure of `kind` with `message`, naming the offending `fields` if any.
     public init(_ kind: Kind, _ message: String, fields: [String] = []) {
         self.kind = kind
         self.message = message
@@ -34,5 +37,6 @@ public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         ModelError(.invalidStateTransition, "Cannot transition from \(from) to \(to)")
     }
 
+    /// The message.
     public var description: String { message }
 }

@@ -9,29 +9,43 @@ extension Diego_Bbs_EnvironmentVariable {
 
 extension Diego_Bbs_SecurityGroupRule {
     func validate(into v: inout Validator) {
-        let hasPorts = !ports.isEmpty || hasPortRange
         switch self.protocol {
         case "tcp", "udp":
-            v.check(!(ports.count > 0 && hasPortRange), "ports", "ports and port_range are mutually exclusive")
-            v.check(hasPorts, "ports", "tcp and udp rules need ports or a port_range")
-            v.check(ports.allSatisfy { $0 > 0 && $0 <= 65535 }, "ports", "must be between 1 and 65535")
-            if hasPortRange {
-                v.check(
-                    portRange.start >= 1 && portRange.start <= portRange.end && portRange.end <= 65535,
-                    "port_range", "needs 1 <= start <= end <= 65535")
-            }
+            validatePorts(into: &v)
             v.check(!hasIcmpInfo, "icmp_info", "is only allowed for icmp rules")
-        case "icmp":
-            v.check(!hasPorts, "ports", "are not allowed for icmp rules")
-            v.check(hasIcmpInfo, "icmp_info", "is required for icmp rules")
+        case "icmp", "icmpv6":
+            v.check(!hasPortRange, "port_range", "is not allowed for \(self.protocol) rules")
+            v.check(ports.isEmpty, "ports", "are not allowed for \(self.protocol) rules")
+            v.check(hasIcmpInfo, self.protocol == "icmp" ? "icmp_info" : "icmpv6_info", "is required")
         case "all":
-            v.check(!hasPorts, "ports", "are not allowed for rules of protocol all")
+            v.check(!hasPortRange, "port_range", "is not allowed for rules of protocol all")
+            v.check(ports.isEmpty, "ports", "are not allowed for rules of protocol all")
             v.check(!hasIcmpInfo, "icmp_info", "is not allowed for rules of protocol all")
         default:
-            v.fail("protocol", "must be tcp, udp, icmp or all, not \"\(self.protocol)\"")
+            v.fail("protocol", "must be tcp, udp, icmp, icmpv6 or all, not \"\(self.protocol)\"")
         }
-        v.check(!destinations.isEmpty, "destinations", "must contain at least one destination")
-        v.check(destinations.allSatisfy { !$0.isEmpty }, "destinations", "must not contain an empty destination")
+        let destinations = destinations.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        if destinations.isEmpty {
+            v.fail("destinations", "must have at least 1 destination")
+        }
+        for destination in destinations where !IPAddressText.isDestination(String(destination)) {
+            v.fail("destinations", "\"\(destination)\" is not an IP address, CIDR block or ascending IP range")
+        }
+    }
+
+    private func validatePorts(into v: inout Validator) {
+        switch (hasPortRange, ports.isEmpty) {
+        case (false, true):
+            v.fail("ports", "tcp and udp rules need ports or a port_range")
+        case (true, false):
+            v.fail("ports", "ports and port_range are mutually exclusive")
+        case (true, true):
+            v.check(
+                portRange.start >= 1 && portRange.end >= 1 && portRange.start <= portRange.end, "port_range",
+                "needs 1 <= start <= end")
+        case (false, false):
+            v.check(ports.allSatisfy { $0 >= 1 }, "ports", "must be 1 or more")
+        }
     }
 }
 
@@ -40,6 +54,11 @@ extension Diego_Bbs_CachedDependency {
         v.check(!from.isEmpty, "from", "is required")
         v.check(!to.isEmpty, "to", "is required")
         v.check(checksumAlgorithm.isEmpty == checksumValue.isEmpty, "checksum", "algorithm and value go together")
+        if !checksumAlgorithm.isEmpty && !checksumValue.isEmpty {
+            v.check(
+                ["md5", "sha1", "sha256"].contains(checksumAlgorithm.lowercased()), "checksum_algorithm",
+                "must be md5, sha1 or sha256, not \(checksumAlgorithm)")
+        }
     }
 }
 
@@ -49,15 +68,11 @@ extension Diego_Bbs_ImageLayer {
         v.check(!destinationPath.isEmpty, "destination_path", "is required")
         v.check(layerType == .shared || layerType == .exclusive, "layer_type", "must be SHARED or EXCLUSIVE")
         v.check([.tgz, .tar, .zip].contains(mediaType), "media_type", "must be TGZ, TAR or ZIP")
-        if layerType == .exclusive {
-            v.check(digestAlgorithm != .invalid, "digest_algorithm", "is required for exclusive layers")
-            v.check(!digestValue.isEmpty, "digest_value", "is required for exclusive layers")
+        if (!digestValue.isEmpty || layerType == .exclusive) && digestAlgorithm == .invalid {
+            v.fail("digest_algorithm", "is required for exclusive layers and with a digest_value")
         }
-        if !digestValue.isEmpty {
-            v.check(digestAlgorithm != .invalid, "digest_algorithm", "is required when digest_value is set")
-        }
-        if digestAlgorithm != .invalid {
-            v.check(!digestValue.isEmpty, "digest_value", "is required when digest_algorithm is set")
+        if (digestAlgorithm != .invalid || layerType == .exclusive) && digestValue.isEmpty {
+            v.fail("digest_value", "is required for exclusive layers and with a digest_algorithm")
         }
     }
 }
@@ -89,9 +104,12 @@ extension Diego_Bbs_CheckDefinition {
             v.nested("checks[\(index)]") { v in
                 switch (check.hasTcpCheck, check.hasHTTPCheck) {
                 case (true, false):
-                    v.check(check.tcpCheck.port > 0 && check.tcpCheck.port <= 65535, "tcp_check.port", "must be 1...65535")
+                    v.check(
+                        check.tcpCheck.port > 0 && check.tcpCheck.port <= 65535, "tcp_check.port", "must be 1...65535")
                 case (false, true):
-                    v.check(check.httpCheck.port > 0 && check.httpCheck.port <= 65535, "http_check.port", "must be 1...65535")
+                    v.check(
+                        check.httpCheck.port > 0 && check.httpCheck.port <= 65535, "http_check.port",
+                        "must be 1...65535")
                 default:
                     v.fail("check", "must set exactly one of tcp_check and http_check")
                 }
@@ -117,9 +135,18 @@ enum SharedValidation {
         }
     }
 
+    /// Diego's `validateImageLayers` extra rule: exclusive layers are downloaded as `legacy_download_user`.
+    static func imageLayers(_ layers: [Diego_Bbs_ImageLayer], legacyDownloadUser: String, into v: inout Validator) {
+        list("image_layers", layers, into: &v) { $0.validate(into: &$1) }
+        if layers.contains(where: { $0.layerType == .exclusive }) {
+            v.check(!legacyDownloadUser.isEmpty, "legacy_download_user", "is required with exclusive image layers")
+        }
+    }
+
     static func volumeMountedFiles(_ files: [Diego_Bbs_File], into v: inout Validator) {
         let total = files.reduce(0) { $0 + $1.content.utf8.count }
-        v.check(total <= ModelLimits.maximumVolumeMountedFilesSize, "volume_mounted_files",
+        v.check(
+            total <= ModelLimits.maximumVolumeMountedFilesSize, "volume_mounted_files",
             "total size of all file values exceeds 1MB")
     }
 
@@ -136,7 +163,8 @@ enum SharedValidation {
         if rootFS.isEmpty {
             v.fail("rootfs", "is required")
         } else {
-            v.check(ModelLimits.hasURLScheme(rootFS), "rootfs", "must be a URL with a scheme, like preloaded:cflinuxfs4")
+            v.check(
+                ModelLimits.hasURLScheme(rootFS), "rootfs", "must be a URL with a scheme, like preloaded:cflinuxfs4")
         }
     }
 

@@ -24,7 +24,7 @@ extension Diego_Bbs_TaskDefinition {
         SharedValidation.list("egress_rules", egressRules, into: &v) { $0.validate(into: &$1) }
         SharedValidation.imageCredentials(username: imageUsername, password: imagePassword, into: &v)
         SharedValidation.list("cached_dependencies", cachedDependencies, into: &v) { $0.validate(into: &$1) }
-        SharedValidation.list("image_layers", imageLayers, into: &v) { $0.validate(into: &$1) }
+        SharedValidation.imageLayers(imageLayers, legacyDownloadUser: legacyDownloadUser, into: &v)
         SharedValidation.list("volume_mounts", volumeMounts, into: &v) { $0.validate(into: &$1) }
         SharedValidation.metricTags(metricTags, metricsGuid: "", into: &v)
         SharedValidation.volumeMountedFiles(volumeMountedFiles, into: &v)

@@ -17,8 +17,10 @@ struct ActualLRPTransitionTests {
 
     /// Diego's AllowsTransitionTo, written out as a table: (from, to) → which callers may do it.
     static let table: [ActualLRPState: [ActualLRPState: Set<Caller>]] = [
-        .unclaimed: [.unclaimed: [.empty, .same, .other], .claimed: [.empty, .same, .other],
-                     .running: [.empty, .same, .other], .crashed: []],
+        .unclaimed: [
+            .unclaimed: [.empty, .same, .other], .claimed: [.empty, .same, .other],
+            .running: [.empty, .same, .other], .crashed: [],
+        ],
         .claimed: [.unclaimed: [.empty], .claimed: [.same], .running: [.empty, .same, .other], .crashed: [.same]],
         .running: [.unclaimed: [.empty], .claimed: [.same], .running: [.same], .crashed: [.same]],
         // A crashed record has no instance key, so "same" means the empty key here.

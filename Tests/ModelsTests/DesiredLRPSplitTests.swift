@@ -37,7 +37,8 @@ struct DesiredLRPSplitTests {
         #expect(s.desiredLrpKey == r.desiredLrpKey)
         #expect(s.desiredLrpKey.processGuid == lrp.processGuid)
         #expect(s.instances == 3 && s.desiredLrpResource.memoryMb == 256 && s.desiredLrpResource.rootFs == lrp.rootFs)
-        #expect(s.routes == lrp.routes && s.modificationTag == lrp.modificationTag && s.placementTags == ["isolation-a"])
+        #expect(
+            s.routes == lrp.routes && s.modificationTag == lrp.modificationTag && s.placementTags == ["isolation-a"])
         #expect(s.metricTags == lrp.metricTags && r.metricTags.isEmpty)
         #expect(r.action == lrp.action && r.monitor == lrp.monitor && r.setup == lrp.setup)
         #expect(r.createdAt == 7 && r.ports == [8080, 2222] && r.egressRules == lrp.egressRules)
@@ -70,7 +71,14 @@ struct ProtoRoundTripTests {
         var cell = Diego_Bbs_CellPresence()
         cell.cellID = "cell-1"
         cell.capacity.memoryMb = 1024
-        cell.rootfsProviders = [{ var p = Diego_Bbs_Provider(); p.name = "preloaded"; p.properties = ["cflinuxfs4"]; return p }()]
+        cell.rootfsProviders = [
+            {
+                var p = Diego_Bbs_Provider()
+                p.name = "preloaded"
+                p.properties = ["cflinuxfs4"]
+                return p
+            }()
+        ]
         #expect(try Diego_Bbs_CellPresence(serializedBytes: try cell.serializedBytes() as [UInt8]) == cell)
     }
 

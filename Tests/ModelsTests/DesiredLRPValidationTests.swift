@@ -34,8 +34,10 @@ struct DesiredLRPValidationTests {
             $0.action.runAction = Fixtures.runAction().runAction
             $0.action.tryAction.action = Fixtures.runAction()
         },
-        Case(name: "a run action without a user, deep in the tree",
-             field: "action.codependent.actions[0].serial.actions[1].timeout.action.run.user") {
+        Case(
+            name: "a run action without a user, deep in the tree",
+            field: "action.codependent.actions[0].serial.actions[1].timeout.action.run.user"
+        ) {
             $0.action.codependentAction.actions[0].serialAction.actions[1].timeoutAction.action.runAction.user = ""
         },
         Case(name: "a run action without a path", field: "monitor.run.path") { $0.monitor.runAction.path = "" },
@@ -51,6 +53,29 @@ struct DesiredLRPValidationTests {
         },
         Case(name: "an icmp rule with ports", field: "egress_rules[0].ports") { $0.egressRules[0].protocol = "icmp" },
         Case(name: "an unknown protocol", field: "egress_rules[0].protocol") { $0.egressRules[0].protocol = "sctp" },
+        Case(name: "a destination that is not an IP", field: "egress_rules[0].destinations") {
+            $0.egressRules[0].destinations = ["10.0.0.1", "example.com"]
+        },
+        Case(name: "a descending IP range", field: "egress_rules[0].destinations") {
+            $0.egressRules[0].destinations = ["10.0.0.9-10.0.0.1"]
+        },
+        Case(name: "a CIDR block with a prefix over 32", field: "egress_rules[0].destinations") {
+            $0.egressRules[0].destinations = ["10.0.0.0/33"]
+        },
+        Case(name: "an icmpv6 rule without icmp info", field: "egress_rules[0].icmpv6_info") {
+            $0.egressRules[0].protocol = "icmpv6"
+            $0.egressRules[0].ports = []
+        },
+        Case(name: "an exclusive image layer without a legacy download user", field: "legacy_download_user") {
+            var layer = Diego_Bbs_ImageLayer()
+            layer.url = "https://blobs/layer.tgz"
+            layer.destinationPath = "/app"
+            layer.layerType = .exclusive
+            layer.mediaType = .tgz
+            layer.digestAlgorithm = .sha256
+            layer.digestValue = "abc"
+            $0.imageLayers = [layer]
+        },
         Case(name: "an image password without a user", field: "image_username") { $0.imagePassword = "pw" },
         Case(name: "a metric tag with static and dynamic", field: "metric_tags[instance_id].value") {
             $0.metricTags["instance_id"]?.static = "x"
@@ -81,6 +106,7 @@ struct DesiredLRPValidationTests {
         lrp.routes.routes = ["cf-router": Data(count: 128 * 1024)]
         lrp.instances = 0
         lrp.rootFs = "docker:///cloudfoundry/grace"
+        lrp.egressRules[0].destinations = ["10.0.0.1,10.0.0.2", "10.0.0.1-10.0.0.1", "fd00::/8", "::1", "0.0.0.0/0"]
         try lrp.validate()
     }
 

@@ -64,15 +64,18 @@ enum Fixtures {
         d.routes.routes = ["cf-router": Data(#"[{"hostnames":["app.example.com"],"port":8080}]"#.utf8)]
         d.logSource = "CELL"
         d.metricsGuid = "metrics-guid"
-        d.metricTags = ["source_id": {
-            var tag = Diego_Bbs_MetricTagValue()
-            tag.static = "metrics-guid"
-            return tag
-        }(), "instance_id": {
-            var tag = Diego_Bbs_MetricTagValue()
-            tag.dynamic = .index
-            return tag
-        }()]
+        d.metricTags = [
+            "source_id": {
+                var tag = Diego_Bbs_MetricTagValue()
+                tag.static = "metrics-guid"
+                return tag
+            }(),
+            "instance_id": {
+                var tag = Diego_Bbs_MetricTagValue()
+                tag.dynamic = .index
+                return tag
+            }(),
+        ]
         var rule = Diego_Bbs_SecurityGroupRule()
         rule.protocol = "tcp"
         rule.destinations = ["10.0.0.0/8"]
@@ -93,7 +96,10 @@ enum Fixtures {
         return d
     }
 
-    static func actualLRP(_ state: ActualLRPState, instance: Diego_Bbs_ActualLRPInstanceKey = .init(instanceGuid: "ig-1", cellID: "cell-1")) -> Diego_Bbs_ActualLRP {
+    static func actualLRP(
+        _ state: ActualLRPState,
+        instance: Diego_Bbs_ActualLRPInstanceKey = .init(instanceGuid: "ig-1", cellID: "cell-1")
+    ) -> Diego_Bbs_ActualLRP {
         var lrp = Diego_Bbs_ActualLRP()
         lrp.actualLrpKey = .init(processGuid: "pg", index: 0, domain: "cf-apps")
         lrp.lrpState = state

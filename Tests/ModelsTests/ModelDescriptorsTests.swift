@@ -7,7 +7,8 @@ import Testing
 struct ModelDescriptorsTests {
     @Test("the descriptor set holds every diego.bbs file, with Diego's field numbers")
     func descriptorSet() throws {
-        let data = try #require(Data(base64Encoded: ModelDescriptors.fileDescriptorSetBase64, options: .ignoreUnknownCharacters))
+        let data = try #require(
+            Data(base64Encoded: ModelDescriptors.fileDescriptorSetBase64, options: .ignoreUnknownCharacters))
         let set = try Google_Protobuf_FileDescriptorSet(serializedBytes: data)
         let files = Dictionary(uniqueKeysWithValues: set.file.map { ($0.name, $0) })
         #expect(files["diego/bbs/desired_lrp.proto"]?.package == "diego.bbs")

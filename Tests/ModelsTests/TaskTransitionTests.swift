@@ -7,8 +7,9 @@ struct TaskTransitionTests {
     static let states: [State] = [.invalid, .pending, .running, .completed, .resolving]
     static let allowed: Set<[State]> = [[.pending, .running], [.running, .completed], [.completed, .resolving]]
 
-    @Test("the guard allows exactly Pending→Running, Running→Completed, Completed→Resolving",
-          arguments: states, states)
+    @Test(
+        "the guard allows exactly Pending→Running, Running→Completed, Completed→Resolving",
+        arguments: states, states)
     func guardTable(from: State, to: State) throws {
         var task = Fixtures.task(from)
         task.state = from

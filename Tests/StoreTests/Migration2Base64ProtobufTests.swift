@@ -7,8 +7,9 @@ import Testing
 struct Migration2Base64ProtobufTests {
     let migration = Base64ProtobufMigration()
 
-    @Test("up rewrites every record in the codec's envelope with the same content and keys",
-          arguments: MigrationFixtures.Codec.allCases)
+    @Test(
+        "up rewrites every record in the codec's envelope with the same content and keys",
+        arguments: MigrationFixtures.Codec.allCases)
     func up(kind: MigrationFixtures.Codec) throws {
         let codec = try kind.codec
         let context = MigrationContext(codec: codec)
@@ -28,7 +29,8 @@ struct Migration2Base64ProtobufTests {
         let desired = LegacyRecords.sampleDesiredLRP(7)
         let (key, value) = try LegacyRecords.record(desired)
         let relative = try #require(LegacyRecords.layout.relative(key))
-        let out = try migration.up([Record(key: relative, value: value)], context: MigrationContext(codec: RecordCodec()))
+        let out = try migration.up(
+            [Record(key: relative, value: value)], context: MigrationContext(codec: RecordCodec()))
         let stored = try #require(out.first?.value)
         #expect(stored.starts(with: Array("01".utf8)))
         let payload = try #require(Data(base64Encoded: Data(stored.dropFirst(2))))
@@ -36,7 +38,9 @@ struct Migration2Base64ProtobufTests {
         #expect(try Diego_Bbs_DesiredLRP(serializedBytes: payload.dropFirst(2)) == desired)
     }
 
-    @Test("down gives back the legacy JSON data version 1 wrote, byte for byte", arguments: MigrationFixtures.Codec.allCases)
+    @Test(
+        "down gives back the legacy JSON data version 1 wrote, byte for byte",
+        arguments: MigrationFixtures.Codec.allCases)
     func downAfterUp(kind: MigrationFixtures.Codec) throws {
         let codec = try kind.codec
         let context = MigrationContext(codec: codec)
@@ -47,8 +51,9 @@ struct Migration2Base64ProtobufTests {
         #expect(back.allSatisfy { $0.value.first == UInt8(ascii: "{") })
     }
 
-    @Test("up is idempotent: running it over its own output changes no record's content",
-          arguments: MigrationFixtures.Codec.allCases)
+    @Test(
+        "up is idempotent: running it over its own output changes no record's content",
+        arguments: MigrationFixtures.Codec.allCases)
     func idempotent(kind: MigrationFixtures.Codec) throws {
         let codec = try kind.codec
         let context = MigrationContext(codec: codec)
@@ -73,7 +78,9 @@ struct Migration2Base64ProtobufTests {
     @Test("a record that is not JSON of its kind fails the migration, naming the key")
     func corrupt() {
         let error = #expect(throws: MigrationError.self) {
-            try migration.up([Record(key: "task/t1", value: Array("{not json".utf8))], context: MigrationContext(codec: RecordCodec()))
+            try migration.up(
+                [Record(key: "task/t1", value: Array("{not json".utf8))],
+                context: MigrationContext(codec: RecordCodec()))
         }
         #expect(error?.message.contains("task/t1") == true)
     }

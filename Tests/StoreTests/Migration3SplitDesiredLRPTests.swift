@@ -13,8 +13,9 @@ struct Migration3SplitDesiredLRPTests {
         }
     }
 
-    @Test("up turns each desired LRP into its scheduling info and run info and keeps the rest",
-          arguments: MigrationFixtures.Codec.allCases)
+    @Test(
+        "up turns each desired LRP into its scheduling info and run info and keeps the rest",
+        arguments: MigrationFixtures.Codec.allCases)
     func up(kind: MigrationFixtures.Codec) throws {
         let codec = try kind.codec
         let context = MigrationContext(codec: codec)
@@ -60,8 +61,11 @@ struct Migration3SplitDesiredLRPTests {
     func halfMissing() throws {
         let codec = RecordCodec()
         let info = LegacyRecords.sampleDesiredLRP(3).schedulingInfo
-        let record = Record(key: RecordKeys.desiredLRPSchedulingInfo(info.desiredLrpKey.processGuid), value: try codec.encode(info))
-        let error = #expect(throws: MigrationError.self) { try migration.down([record], context: MigrationContext(codec: codec)) }
+        let record = Record(
+            key: RecordKeys.desiredLRPSchedulingInfo(info.desiredLrpKey.processGuid), value: try codec.encode(info))
+        let error = #expect(throws: MigrationError.self) {
+            try migration.down([record], context: MigrationContext(codec: codec))
+        }
         #expect(error?.message.contains(info.desiredLrpKey.processGuid) == true)
         #expect(error?.message.contains("run info") == true)
     }

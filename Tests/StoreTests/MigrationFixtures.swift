@@ -31,7 +31,8 @@ enum MigrationFixtures {
         for index in 0..<2 {
             let desired = LegacyRecords.sampleDesiredLRP(index)
             absolute.append(try LegacyRecords.record(desired))
-            absolute.append(try LegacyRecords.record(LegacyRecords.sampleActualLRP(processGuid: desired.processGuid, index: 0)))
+            absolute.append(
+                try LegacyRecords.record(LegacyRecords.sampleActualLRP(processGuid: desired.processGuid, index: 0)))
             var evacuating = LegacyRecords.sampleActualLRP(processGuid: desired.processGuid, index: 1)
             evacuating.presence = .evacuating
             absolute.append(try LegacyRecords.record(evacuating))
@@ -96,4 +97,3 @@ enum MigrationFixtures {
         Dictionary(uniqueKeysWithValues: try records.map { ($0.key, try decoded($0, codec: codec)) })
     }
 }
-

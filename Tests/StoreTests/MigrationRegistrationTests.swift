@@ -13,7 +13,8 @@ struct MigrationRegistrationTests {
         #expect(migrator.migration(producing: 3) is SplitDesiredLRPMigration)
     }
 
-    @Test("the chain 1 → 3 → 1 gives back the legacy records byte for byte", arguments: MigrationFixtures.Codec.allCases)
+    @Test(
+        "the chain 1 → 3 → 1 gives back the legacy records byte for byte", arguments: MigrationFixtures.Codec.allCases)
     func chainRoundTrip(kind: MigrationFixtures.Codec) throws {
         let codec = try kind.codec
         let migrator = Migrator.shipped()

@@ -34,7 +34,8 @@ struct MigrationSQLiteTests {
         let v1 = relativeRecords(try await all(backend, under: "/v1/"), version: 1)
         let codec = RecordCodec()
 
-        let summary = try await Migrator.shipped().migrate(backend, from: 1, to: 3, context: MigrationContext(codec: codec))
+        let summary = try await Migrator.shipped().migrate(
+            backend, from: 1, to: 3, context: MigrationContext(codec: codec))
         #expect(summary.to == 3)
         #expect(try await backend.readDataVersion()?.0 == DataVersion(current: 3, target: 3))
         #expect(try await backend.count(prefix: "/v1/") == 0)

@@ -9,8 +9,9 @@ import SwiftProtobuf
 /// numbers (as Go's encoding/json wrote Diego's int64 and enum fields), map keys sorted, no
 /// defaults. This is not byte-for-byte Go's `json.Marshal` of Diego's gogo structs: Diego's JSON
 /// flattened embedded messages (`actual_lrp_key` fields at top level) and named actions by short
-/// keys (`"run"`, `"download"`); bbs keeps the nesting of the .proto. The field names are Diego's
-/// proto names, which are also its snake_case json tags for all top-level scalar fields.
+/// keys (`"run"`, `"download"`); bbs writes the nesting of the .proto. The field names are Diego's
+/// proto names, which are also its snake_case json tags for most fields. Reading accepts both: a
+/// record in Diego's Go shape (`DiegoJSONShape`) decodes to the same message.
 ///
 /// Domains: Diego's etcd v1 domain record was an empty value at `/v1/domain/<name>` with an etcd
 /// TTL. bbs backends have no TTLs, so a v1 domain record here is the legacy JSON of `Domain`
@@ -41,10 +42,17 @@ public enum LegacyJSON {
         }
     }
 
-    /// Decodes legacy JSON bytes; `key` names the record in the error.
+    /// Decodes legacy JSON bytes, in bbs's shape or in the shape Diego's Go code wrote (`DiegoJSON`);
+    /// `key` names the record in the error.
     public static func decode<M: SwiftProtobuf.Message>(_ type: M.Type, from bytes: [UInt8], key: String) throws -> M {
+        // bbs's own shape decodes strictly; anything unknown means Diego's shape (or a corrupt record).
+        if let message = try? M(jsonUTF8Bytes: bytes) { return message }
         do {
-            return try M(jsonUTF8Bytes: bytes, options: decodingOptions)
+            guard let shape = DiegoJSON.shape(of: M.protoMessageName) else {
+                return try M(jsonUTF8Bytes: bytes, options: decodingOptions)
+            }
+            return try M(
+                jsonUTF8Bytes: try DiegoJSON.protoJSON(fromDiego: bytes, shape: shape), options: decodingOptions)
         } catch {
             throw StoreError.corruptRecord("record \(key) is not legacy JSON of \(M.protoMessageName): \(error)")
         }

@@ -7,10 +7,15 @@ import Models
 extension LegacyRecords {
     /// What `fillSample(records:)` wrote.
     public struct SampleCounts: Sendable, Equatable {
+        /// Records written per kind.
         public var desiredLRPs = 0
+        /// Records written per kind.
         public var actualLRPs = 0
+        /// Records written per kind.
         public var tasks = 0
+        /// Records written per kind.
         public var domains = 0
+        /// Every record written.
         public var total: Int { desiredLRPs + actualLRPs + tasks + domains }
     }
 
@@ -35,7 +40,8 @@ extension LegacyRecords {
             batch.append(try Self.record(desired))
             counts.desiredLRPs += 1
             for instance in 0..<2 where counts.total < records {
-                batch.append(try Self.record(Self.sampleActualLRP(processGuid: desired.processGuid, index: Int32(instance))))
+                batch.append(
+                    try Self.record(Self.sampleActualLRP(processGuid: desired.processGuid, index: Int32(instance))))
                 counts.actualLRPs += 1
             }
             if counts.total < records {
@@ -71,7 +77,10 @@ extension LegacyRecords {
         d.startTimeoutMs = 60_000
         d.logSource = "CELL"
         d.metricsGuid = guid
-        d.environmentVariables = [env("LANG", "en_US.UTF-8"), env("VCAP_APPLICATION", "{\"application_id\":\"\(guid)\",\"limits\":{\"mem\":1024}}")]
+        d.environmentVariables = [
+            env("LANG", "en_US.UTF-8"),
+            env("VCAP_APPLICATION", "{\"application_id\":\"\(guid)\",\"limits\":{\"mem\":1024}}"),
+        ]
         var download = Diego_Bbs_DownloadAction()
         download.artifact = "droplet"
         download.from = "https://cloud-controller-ng.service.cf.internal:9023/internal/v4/droplets/\(guid)/download"
@@ -98,7 +107,8 @@ extension LegacyRecords {
         monitor.suppressLogOutput = true
         d.monitor.runAction = monitor
         d.routes.routes = [
-            "cf-router": Data("[{\"hostnames\":[\"app-\(index).example.com\"],\"port\":8080,\"route_service_url\":null}]".utf8),
+            "cf-router": Data(
+                "[{\"hostnames\":[\"app-\(index).example.com\"],\"port\":8080,\"route_service_url\":null}]".utf8),
             "tcp-router": Data("[]".utf8),
         ]
         var rule = Diego_Bbs_SecurityGroupRule()
@@ -121,7 +131,8 @@ extension LegacyRecords {
     public static func sampleActualLRP(processGuid: String, index: Int32) -> Diego_Bbs_ActualLRP {
         var a = Diego_Bbs_ActualLRP()
         a.actualLrpKey = Diego_Bbs_ActualLRPKey(processGuid: processGuid, index: index, domain: "cf-apps")
-        a.actualLrpInstanceKey = Diego_Bbs_ActualLRPInstanceKey(instanceGuid: "\(processGuid)-i\(index)", cellID: "cell-\(index % 4)")
+        a.actualLrpInstanceKey = Diego_Bbs_ActualLRPInstanceKey(
+            instanceGuid: "\(processGuid)-i\(index)", cellID: "cell-\(index % 4)")
         a.actualLrpNetInfo.address = "10.0.16.\(index % 250 + 1)"
         a.actualLrpNetInfo.instanceAddress = "10.255.0.\(index % 250 + 1)"
         var port = Diego_Bbs_PortMapping()

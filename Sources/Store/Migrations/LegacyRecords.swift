@@ -11,10 +11,12 @@ public struct LegacyRecords: Sendable {
     /// Where data version 1 keeps its records.
     public static let layout = KeyLayout(version: dataVersion)
 
+    /// Where the records go.
     public let backend: any Backend
     /// How many puts go into one transaction.
     public var batchSize = 500
 
+    /// A writer into `backend`.
     public init(backend: any Backend) {
         self.backend = backend
     }

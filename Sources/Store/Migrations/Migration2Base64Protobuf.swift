@@ -7,15 +7,20 @@
 /// data version 1 wrote them (`LegacyJSON`). A v1 domain stored the Diego way, as an empty value, comes
 /// back down as the JSON of a never-expiring domain. Keys no shipped migration knows pass unchanged.
 public struct Base64ProtobufMigration: Migration {
+    /// Produces data version 2 from 1.
     public let version = 2
+    /// The name operators see in logs.
     public let name = "base64 protobuf"
 
+    /// The shipped migration (stateless).
     public init() {}
 
+    /// The group in data version 2.
     public func up(_ group: [Record], context: MigrationContext) throws -> [Record] {
         try group.map { try RecordTranscoder.toCurrent($0, codec: context.codec) }
     }
 
+    /// The group back in data version 1.
     public func down(_ group: [Record], context: MigrationContext) throws -> [Record] {
         try group.map { try RecordTranscoder.toLegacy($0, codec: context.codec) }
     }

@@ -10,11 +10,15 @@ import Models
 /// (`DesiredLRP(schedulingInfo:runInfo:)`, lossless for every field of the whole DesiredLRP); a group
 /// with only one half is a corrupt store and fails the migration with the guid named.
 public struct SplitDesiredLRPMigration: Migration {
+    /// Produces data version 3 from 2.
     public let version = 3
+    /// The name operators see in logs.
     public let name = "split desired LRP"
 
+    /// The shipped migration (stateless).
     public init() {}
 
+    /// The group in data version 3.
     public func up(_ group: [Record], context: MigrationContext) throws -> [Record] {
         var output: [Record] = []
         for record in group {
@@ -24,12 +28,14 @@ public struct SplitDesiredLRPMigration: Migration {
             }
             let whole = try RecordTranscoder.decode(Diego_Bbs_DesiredLRP.self, record, codec: context.codec)
             let (schedulingInfo, runInfo) = whole.split(createdAt: 0)
-            output.append(Record(key: RecordKeys.desiredLRPSchedulingInfo(guid), value: try context.codec.encode(schedulingInfo)))
+            output.append(
+                Record(key: RecordKeys.desiredLRPSchedulingInfo(guid), value: try context.codec.encode(schedulingInfo)))
             output.append(Record(key: RecordKeys.desiredLRPRunInfo(guid), value: try context.codec.encode(runInfo)))
         }
         return output.sorted { $0.key < $1.key }
     }
 
+    /// The group back in data version 2.
     public func down(_ group: [Record], context: MigrationContext) throws -> [Record] {
         var output: [Record] = []
         var schedulingInfos: [String: Record] = [:]
@@ -44,10 +50,12 @@ public struct SplitDesiredLRPMigration: Migration {
         for guid in Set(schedulingInfos.keys).union(runInfos.keys).sorted() {
             guard let scheduling = schedulingInfos[guid], let run = runInfos[guid] else {
                 let missing = schedulingInfos[guid] == nil ? "scheduling info" : "run info"
-                throw MigrationError("desired LRP \(guid) has no \(missing), so it cannot be merged back into one record")
+                throw MigrationError(
+                    "desired LRP \(guid) has no \(missing), so it cannot be merged back into one record")
             }
             let merged = Diego_Bbs_DesiredLRP(
-                schedulingInfo: try RecordTranscoder.decode(Diego_Bbs_DesiredLRPSchedulingInfo.self, scheduling, codec: context.codec),
+                schedulingInfo: try RecordTranscoder.decode(
+                    Diego_Bbs_DesiredLRPSchedulingInfo.self, scheduling, codec: context.codec),
                 runInfo: try RecordTranscoder.decode(Diego_Bbs_DesiredLRPRunInfo.self, run, codec: context.codec))
             output.append(Record(key: RecordKeys.desiredLRP(guid), value: try context.codec.encode(merged)))
         }

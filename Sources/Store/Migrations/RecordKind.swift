@@ -69,7 +69,9 @@ enum RecordTranscoder {
         case .task: return try legacy(record, Diego_Bbs_Task.self, codec: codec)
         case .cell: return try legacy(record, Diego_Bbs_CellPresence.self, codec: codec)
         case .domain(let name):
-            if record.value.isEmpty { return Record(key: record.key, value: try LegacyJSON.encode(LegacyJSON.neverExpiring(name))) }
+            if record.value.isEmpty {
+                return Record(key: record.key, value: try LegacyJSON.encode(LegacyJSON.neverExpiring(name)))
+            }
             return try legacy(record, Diego_Bbs_Domain.self, codec: codec)
         case .other: return record
         }
@@ -77,6 +79,9 @@ enum RecordTranscoder {
 
     static func decode<M: Message>(_ type: M.Type, _ record: Record, codec: RecordCodec) throws -> M {
         do {
+            if try RecordCodec.encoding(of: record.value) == .legacyUnencoded {
+                return try LegacyJSON.decode(M.self, from: record.value, key: record.key)
+            }
             return try codec.decode(M.self, from: record.value)
         } catch {
             throw MigrationError("record \(record.key) cannot be read as \(M.protoMessageName): \(error)")
@@ -91,4 +96,3 @@ enum RecordTranscoder {
         Record(key: record.key, value: try LegacyJSON.encode(try decode(M.self, record, codec: codec)))
     }
 }
-
