@@ -54,6 +54,8 @@ extension EtcdBackend {
         throw StoreError.conditionFailed(Self.describeFailure(key, condition: condition, current: current))
     }
 
+    /// An unconditional delete that is retried after a lost answer may report `false` although
+    /// its first attempt deleted the key: the key is gone either way.
     @discardableResult
     public func delete(_ key: String, condition: DeleteCondition) async throws -> Bool {
         try Self.checkKey(key)

@@ -104,6 +104,8 @@ public final class EtcdBackend: Backend {
                 return (response, unknownBefore)
             } catch {
                 if state.withLock({ $0.closed }) { throw StoreError.closed("the etcd backend is closed") }
+                // A cancelled caller is not a failed member: stop rather than try the next one.
+                if Task.isCancelled { throw CancellationError() }
                 switch failover.failed(EtcdFailure.classify(error), now: .now) {
                 case .fail(let error):
                     throw error

@@ -32,7 +32,8 @@ public struct EtcdEndpoint: Sendable, Hashable, CustomStringConvertible {
     public init(url: String) throws {
         let text = url.trimmingWhitespace()
         let bad = { (why: String) in
-            StoreError.invalidArgument("bad etcd endpoint '\(text)': \(why); expected http://HOST:PORT or https://HOST:PORT")
+            StoreError.invalidArgument(
+                "bad etcd endpoint '\(text)': \(why); expected http://HOST:PORT or https://HOST:PORT")
         }
         let lower = text.lowercased()
         let rest: Substring

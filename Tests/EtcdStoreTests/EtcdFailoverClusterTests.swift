@@ -1,10 +1,12 @@
 import EtcdStore
 import Store
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
-@Suite("EtcdBackend failover on real etcd members", .enabled(if: EtcdCluster.isAvailable, "needs /usr/bin/etcd (make deps)"))
+@Suite(
+    "EtcdBackend failover on real etcd members",
+    .enabled(if: EtcdCluster.isAvailable, "needs /usr/bin/etcd (make deps)"))
 struct EtcdFailoverClusterTests {
     @Test("a member that is down is skipped for the next one in the list")
     func deadFirstMember() async throws {
@@ -20,7 +22,8 @@ struct EtcdFailoverClusterTests {
     @Test("when no member answers, the call fails within the budget naming the last error")
     func nobodyHome() async throws {
         let ports = try EtcdCluster.freeLoopbackPorts(2)
-        var configuration = try EtcdConfiguration(storeURL: "etcd:http://127.0.0.1:\(ports[0]),http://127.0.0.1:\(ports[1])")
+        var configuration = try EtcdConfiguration(
+            storeURL: "etcd:http://127.0.0.1:\(ports[0]),http://127.0.0.1:\(ports[1])")
         configuration.failoverBudget = .seconds(1)
         let etcd = try EtcdBackend(configuration: configuration)
         let started = ContinuousClock.now
@@ -75,7 +78,8 @@ struct EtcdFailoverClusterTests {
             }
             #expect(try await etcd.count(prefix: "/w/") == written.count)
             // A transaction after the kill also goes through the survivors.
-            let result = try await etcd.commit(Transaction(conditions: [.exists("/w/0/0")], operations: [.deletePrefix("/w/")]))
+            let result = try await etcd.commit(
+                Transaction(conditions: [.exists("/w/0/0")], operations: [.deletePrefix("/w/")]))
             #expect(result.succeeded)
             #expect(try await etcd.count(prefix: "/w/") == 0)
         }
@@ -87,19 +91,23 @@ struct EtcdFailoverClusterTests {
         defer { certs.remove() }
         let cluster = try await EtcdCluster.start(
             members: 1,
-            tls: EtcdCluster.TLSFiles(caFile: certs.caFile, certificateFile: certs.serverCert, keyFile: certs.serverKey))
+            tls: EtcdCluster.TLSFiles(caFile: certs.caFile, certificateFile: certs.serverCert, keyFile: certs.serverKey)
+        )
         defer { cluster.stop() }
         #expect(cluster.storeURL.hasPrefix("etcd:https://127.0.0.1:"))
         let tls = EtcdTLSFiles(caFile: certs.caFile, certificateFile: certs.clientCert, keyFile: certs.clientKey)
         let etcd = try EtcdBackend(storeURL: cluster.storeURL, tls: tls)
         let revision = try await etcd.put("/tls", bytes("secret"), condition: .absent)
-        #expect(try await etcd.get("/tls") == KeyValue(key: "/tls", value: bytes("secret"), createRevision: revision, modRevision: revision))
+        #expect(
+            try await etcd.get("/tls")
+                == KeyValue(key: "/tls", value: bytes("secret"), createRevision: revision, modRevision: revision))
         try await etcd.close()
 
         // A client certificate from another CA is refused, with an error rather than a hang.
         var other = try EtcdConfiguration(
             storeURL: cluster.storeURL,
-            tls: EtcdTLSFiles(caFile: certs.caFile, certificateFile: certs.otherCAClientCert, keyFile: certs.otherCAClientKey))
+            tls: EtcdTLSFiles(
+                caFile: certs.caFile, certificateFile: certs.otherCAClientCert, keyFile: certs.otherCAClientKey))
         other.failoverBudget = .seconds(1)
         let refused = try EtcdBackend(configuration: other)
         await #expect(throws: StoreError.self) { try await refused.get("/tls") }
