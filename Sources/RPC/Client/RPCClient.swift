@@ -196,6 +196,7 @@ public final class RPCClient: Sendable {
                 } catch {
                     // A stream that opens after all (connection slower than the deadline) is reset at once.
                     call.cancel((error as? RPCError) ?? RPCError(code: .cancelled, message: "the call was cancelled"))
+                    call.release()
                     throw error
                 }
                 defer { call.release() }
