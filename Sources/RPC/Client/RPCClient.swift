@@ -223,6 +223,11 @@ public final class RPCClient: Sendable {
         _ deadline: ContinuousClock.Instant?, _ nioDeadline: NIODeadline?
     ) async throws {
         let maxReceive = configuration.maxReceiveMessageSize
+        if connection.isProbablyReady {
+            try await connection.startStream(
+                headers, call: call, maxReceiveMessageSize: maxReceive, deadline: nioDeadline)
+            return
+        }
         let outcome = FirstOutcome()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
