@@ -62,10 +62,10 @@ struct ServerCallStateMachine {
 
     // MARK: - Request
 
-    /// Validates the request head: `:method`, `content-type`, `:path` (through `lookup`),
-    /// `grpc-encoding`, `grpc-timeout` and metadata.
+    /// Validates the request head: `:method`, `content-type`, `:path` (through `lookup`, which
+    /// maps a path to its method and kind), `grpc-encoding`, `grpc-timeout` and metadata.
     mutating func receiveHeaders(
-        _ headers: HTTP2Headers, lookup: (MethodDescriptor) -> RPCKind?
+        _ headers: HTTP2Headers, lookup: (String) -> (MethodDescriptor, RPCKind)?
     ) -> HeadersAction {
         guard case .awaitingHead = phase else {
             return .reject(finish(RPCStatus(code: .internal, message: "unexpected second request header block")))
@@ -101,7 +101,7 @@ struct ServerCallStateMachine {
                         message: "invalid gRPC request content-type \"\(contentType ?? "")\""),
                     httpStatus: 415))
         }
-        guard let path, let descriptor = MethodDescriptor(path: path), let kind = lookup(descriptor) else {
+        guard let path, let (descriptor, kind) = lookup(path) else {
             return .reject(
                 finish(RPCStatus(code: .unimplemented, message: "unknown method \(path ?? "(no :path)")")))
         }
