@@ -21,6 +21,8 @@ public final class RPCClient: Sendable {
     private let pools = NIOLockedValueBox<[ClientTarget: ClientConnectionPool]>([:])
     private let closed = NIOLockedValueBox(false)
 
+    /// Connects lazily: nothing happens until the first call. A TLS configuration that cannot be
+    /// loaded makes every call fail with UNAVAILABLE naming the problem.
     public init(configuration: RPCClientConfiguration) {
         self.configuration = configuration
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
@@ -41,6 +43,7 @@ public final class RPCClient: Sendable {
         group.shutdownGracefully { _ in }
     }
 
+    /// One request, one response; follows the master redirect and retries 503 answers.
     public func unary<Req, Resp>(
         _ method: RPCMethod<Req, Resp>, _ request: Req, options: CallOptions = CallOptions()
     ) async throws -> Resp {
