@@ -148,14 +148,19 @@ struct ClientTests {
         let client = try first.client()
         var request = outputRequest(sizes: [1, 2, 3])
         for index in request.responseParameters.indices { request.responseParameters[index].intervalUs = 200_000 }
+        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
         let inFlight = Task {
             try await client.serverStreaming(TestServiceMethods.streamingOutputCall, request) { responses in
                 var sizes: [Int] = []
-                for try await response in responses { sizes.append(response.payload.body.count) }
+                for try await response in responses {
+                    sizes.append(response.payload.body.count)
+                    startedContinuation.yield()
+                }
                 return sizes
             }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        // Shut down once the call is surely in flight (its first message arrived).
+        for await _ in started { break }
         await first.server.shutdownGracefully(timeout: .seconds(10))
         #expect(try await inFlight.value == [1, 2, 3])
 
