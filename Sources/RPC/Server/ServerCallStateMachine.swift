@@ -7,6 +7,18 @@ import NIOCore
 /// Exists so every protocol rule of the server side (validation of the request head, framing,
 /// encodings, size limits, unary message counts, trailers-only vs. headers + trailers) is tested
 /// without a channel; `ServerStreamHandler` only performs the actions it returns.
+///
+/// The answers to bad requests (grpc-go's choices where the spec leaves room):
+/// - `:method` other than POST: HTTP 405 with grpc-status INTERNAL;
+/// - content-type not `application/grpc[+proto]`: HTTP 415 with grpc-status INVALID_ARGUMENT
+///   (the spec's 415; the grpc-status tells gRPC clients why);
+/// - unknown `:path`: UNIMPLEMENTED naming the path; `grpc-encoding` other than identity/gzip:
+///   UNIMPLEMENTED with `grpc-accept-encoding: identity,gzip`;
+/// - malformed `grpc-timeout`, bad `-bin` metadata, a compressed flag without an encoding, a
+///   message cut short by END_STREAM, and zero or several messages on a unary or
+///   server-streaming call: INTERNAL (the spec's status for protocol errors);
+/// - a message over the receive limit (before or after gzip): RESOURCE_EXHAUSTED;
+/// - a request that does not decode (in the router): INVALID_ARGUMENT naming the message type.
 struct ServerCallStateMachine {
     /// What the request head asked for, once it passed validation.
     struct RequestHead {
