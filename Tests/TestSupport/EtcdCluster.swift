@@ -160,7 +160,8 @@ public final class EtcdCluster: @unchecked Sendable {
             defer { processes = processes.map { _ in nil } }
             return processes.compactMap { $0 }
         }
-        running.forEach { Self.stopProcess($0) }
+        // SIGKILL: the data is thrown away, and a quick stop keeps test threads free.
+        running.forEach { Self.stopProcess($0, signal: SIGKILL) }
         try? FileManager.default.removeItem(atPath: root)
     }
 
@@ -283,18 +284,19 @@ public final class EtcdCluster: @unchecked Sendable {
 
 /// A child started with `posix_spawn` and reaped with `waitpid` by its owner alone.
 ///
-/// Exists because Foundation's `Process` on Linux learns of a child's exit through SIGCHLD, which
-/// a test process may consume elsewhere; `waitUntilExit` then hangs. Here the owner polls.
-final class ChildProcess: @unchecked Sendable {
-    let pid: pid_t
+/// Exists because Foundation's `Process` on Linux can miss a child's exit (its SIGCHLD handling
+/// loses the notification under load), and then `waitUntilExit` blocks forever, a cooperative
+/// thread with it. Here the owner polls `waitpid(pid, WNOHANG)`, which cannot miss an exit.
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
     private let lock = NSLock()
-    private var exited = false
+    private var status: Int32?
 
     private init(pid: pid_t) { self.pid = pid }
 
     /// Starts `path` with `arguments`, stdin from /dev/null, stdout and stderr appended to `output`,
     /// default signal dispositions and an empty signal mask.
-    static func spawn(_ path: String, _ arguments: [String], output: String) throws -> ChildProcess {
+    public static func spawn(_ path: String, _ arguments: [String], output: String) throws -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -321,23 +323,43 @@ final class ChildProcess: @unchecked Sendable {
         return ChildProcess(pid: pid)
     }
 
+    /// Runs `path` to completion (polling, so it never blocks on a lost SIGCHLD); returns its exit
+    /// code, or 128 + the signal that ended it.
+    public static func run(_ path: String, _ arguments: [String], output: String) async throws -> Int32 {
+        let child = try spawn(path, arguments, output: output)
+        while child.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+        return child.exitCode ?? -1
+    }
+
     /// Whether the child still runs (reaps it when it has exited).
-    var isRunning: Bool {
+    public var isRunning: Bool {
         lock.withLock {
-            if exited { return false }
-            var status: Int32 = 0
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid || (result < 0 && errno == ECHILD) { exited = true }
-            return !exited
+            if status != nil { return false }
+            var raw: Int32 = 0
+            let result = waitpid(pid, &raw, WNOHANG)
+            if result == pid {
+                status = raw
+            } else if result < 0 && errno == ECHILD {
+                status = -1
+            }
+            return status == nil
         }
     }
 
-    func signal(_ signal: Int32) {
-        lock.withLock { if !exited { _ = kill(pid, signal) } }
+    /// The exit code (or 128 + signal) once the child has exited and been reaped.
+    public var exitCode: Int32? {
+        guard !isRunning, let raw = lock.withLock({ status }) else { return nil }
+        if raw < 0 { return nil }
+        let signal = raw & 0x7f
+        return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+    }
+
+    public func signal(_ signal: Int32) {
+        lock.withLock { if status == nil { _ = kill(pid, signal) } }
     }
 
     /// Blocks until the child has exited and is reaped.
-    func waitUntilExit() {
+    public func waitUntilExit() {
         while isRunning { usleep(10_000) }
     }
 }
