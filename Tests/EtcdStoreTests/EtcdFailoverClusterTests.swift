@@ -19,18 +19,16 @@ struct EtcdFailoverClusterTests {
         try await etcd.close()
     }
 
-    @Test("when no member answers, the call fails within the budget naming the last error")
+    @Test("when no member answers, the call fails once the budget is spent, naming the last error")
     func nobodyHome() async throws {
         let ports = try EtcdCluster.freeLoopbackPorts(2)
         var configuration = try EtcdConfiguration(
             storeURL: "etcd:http://127.0.0.1:\(ports[0]),http://127.0.0.1:\(ports[1])")
         configuration.failoverBudget = .seconds(1)
         let etcd = try EtcdBackend(configuration: configuration)
-        let started = ContinuousClock.now
         await #expect { try await etcd.get("/k") } throws: { error in
-            isStoreError(error, .backendFailure, "all 2 etcd members")
+            isStoreError(error, .backendFailure, "all 2 etcd members") && "\(error)".contains("refused")
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
         try await etcd.close()
     }
 
