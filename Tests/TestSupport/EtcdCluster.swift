@@ -126,7 +126,7 @@ public final class EtcdCluster: @unchecked Sendable {
         let cluster = EtcdCluster(members: members, processes: processes, root: root)
         let deadline = ContinuousClock.now.advanced(by: timeout)
         for (index, member) in members.enumerated() {
-            while !(tls == nil ? healthy(member.clientURL) : listening(member.clientURL)) {
+            while !(await offPool { tls == nil ? healthy(member.clientURL) : listening(member.clientURL) }) {
                 guard ContinuousClock.now < deadline, cluster.isRunning(member: index) else {
                     let log = (try? String(contentsOfFile: member.logFile, encoding: .utf8)) ?? ""
                     cluster.stop()
@@ -195,6 +195,14 @@ public final class EtcdCluster: @unchecked Sendable {
     }
 
     // MARK: - Health
+
+    /// Runs a blocking probe on its own thread, so waiting for etcd never holds one of the few
+    /// threads of Swift's cooperative pool (the whole test run shares them).
+    private static func offPool(_ probe: @escaping @Sendable () -> Bool) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: probe()) }.start()
+        }
+    }
 
     /// Whether `GET /health` on an h2c/HTTP client URL answers `"health":"true"`.
     public static func healthy(_ clientURL: String) -> Bool {
