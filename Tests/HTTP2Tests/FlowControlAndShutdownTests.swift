@@ -55,6 +55,34 @@ struct FlowControlAndShutdownTests {
         #expect(pair.serverStreams.count == 3)
     }
 
+    @Test("DATA still arriving after the server reset a stream does not hold the connection window")
+    func dataAfterServerReset() throws {
+        var settings = HTTP2Settings()
+        settings.initialWindowSize = 1 << 20
+        settings.connectionWindowSize = 1 << 20
+        let pair = try ConnectedPair(serverSettings: settings)
+        pair.makeServerStream = { _ in
+            RecordingStreamHandler(consumesData: false) { event, id, connection in
+                if case .data = event { connection.reset(streamID: id, errorCode: HTTP2ErrorCode.cancel) }
+            }
+        }
+        for _ in 0..<3 {
+            let call = RecordingStreamHandler()
+            let id = try #require(pair.startStream(handler: call))
+            pair.clientConnection?.sendData(streamID: id, .pattern(1 << 20), endStream: true)
+            try pair.exchange()
+            #expect(call.resetCodes == [HTTP2ErrorCode.cancel] && call.isClosed)
+        }
+        // A last stream still gets its whole body through the 1 MiB connection window.
+        pair.makeServerStream = { _ in RecordingStreamHandler() }
+        let call = RecordingStreamHandler()
+        let id = try #require(pair.startStream(handler: call))
+        pair.clientConnection?.sendData(streamID: id, .pattern(1 << 20), endStream: true)
+        try pair.exchange()
+        #expect(pair.serverStreams.last?.1.body.readableBytes == 1 << 20)
+        #expect(pair.serverStreams.last?.1.endedStream == true)
+    }
+
     @Test("graceful shutdown lets the stream in flight finish, refuses new ones, then closes")
     func gracefulShutdown() throws {
         let pair = try ConnectedPair()
@@ -97,6 +125,10 @@ struct FlowControlAndShutdownTests {
     @Test("after the final GOAWAY the server ignores a stream the peer opens anyway")
     func newStreamAfterGoAwayIgnored() throws {
         let channel = EmbeddedChannel()
+        defer {
+            channel.close(promise: nil)
+            channel.embeddedEventLoop.run()
+        }
         var connection: HTTP2Connection?
         var opened = 0
         let handler = HTTP2ServerHandler(
@@ -134,6 +166,10 @@ struct FlowControlAndShutdownTests {
     @Test("a client hearing GOAWAY refuses the streams the server never saw and finishes the others")
     func clientHearsGoAway() throws {
         let channel = EmbeddedChannel()
+        defer {
+            channel.close(promise: nil)
+            channel.embeddedEventLoop.run()
+        }
         var connection: HTTP2Connection?
         var closedCount = 0
         let handler = HTTP2ClientHandler(

@@ -8,8 +8,8 @@ import Testing
 struct ServerCallStateMachineTests {
     static let echo = MethodDescriptor(service: "test.Echo", method: "Get")
 
-    private func lookup(_ kind: RPCKind) -> (MethodDescriptor) -> RPCKind? {
-        { $0 == Self.echo ? kind : nil }
+    private func lookup(_ kind: RPCKind) -> (String) -> (MethodDescriptor, RPCKind)? {
+        { $0 == Self.echo.path ? (Self.echo, kind) : nil }
     }
 
     private func request(

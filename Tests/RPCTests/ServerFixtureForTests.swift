@@ -24,11 +24,26 @@ struct ServerTestFixture {
     let port: Int
     /// Messages the Flood handler has written so far.
     let flooded: NIOLockedValueBox<Int>
+    /// Handlers that saw their task cancelled ("sleep" calls ended by deadline or reset).
+    let cancelled: NIOLockedValueBox<Int>
 
-    static func start(interceptors: [any ServerInterceptor] = []) async throws -> ServerTestFixture {
+    /// Rejects calls that carry `x-reject` with the 503 answer, before the handler runs.
+    struct RejectingInterceptor: ServerInterceptor {
+        func intercept(_ context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
+            if context.requestMetadata["x-reject"] != nil {
+                throw RPCError.unavailable(reason: "rejected by interceptor", retryAfterSeconds: 7)
+            }
+            try await next(context)
+        }
+    }
+
+    static func start(
+        interceptors: [any ServerInterceptor] = [RejectingInterceptor()], plaintext: Bool = false
+    ) async throws -> ServerTestFixture {
         let certificates = try CertificateAuthority.make()
         var router = RPCRouter()
         let flooded = NIOLockedValueBox(0)
+        let cancelled = NIOLockedValueBox(0)
         router.register(flood, serverStreaming: { request, writer, _ in
             let chunk = String(repeating: "f", count: 64 * 1024)
             for _ in 0..<(Int(request.value) ?? 0) {
@@ -47,7 +62,12 @@ struct ServerTestFixture {
                 throw RPCError(code: .notFound, message: "ünïcode 100%", metadata: ["bbs-error-type": "ResourceNotFound"])
             case "crash": throw Unexpected()
             case "sleep":
-                try await Task.sleep(for: .seconds(5))
+                do {
+                    try await Task.sleep(for: .seconds(5))
+                } catch {
+                    cancelled.withLockedValue { $0 += 1 }
+                    throw error
+                }
             case "slow":
                 try await Task.sleep(for: .milliseconds(600))
             case "redirect": throw RPCError.redirect(toMaster: "https://10.0.0.2:8889", path: context.method.path)
@@ -70,17 +90,17 @@ struct ServerTestFixture {
         router.register(bidi, bidirectionalStreaming: { requests, writer, _ in
             for try await request in requests { try await writer.write(request) }
         })
+        let tls = TLSConfiguration(
+            certificateChainFile: certificates.serverCert, privateKeyFile: certificates.serverKey,
+            trustRootsFile: certificates.caFile)
         var configuration = RPCServerConfiguration(
-            host: "127.0.0.1", port: 0,
-            security: .mutualTLS(
-                TLSConfiguration(
-                    certificateChainFile: certificates.serverCert, privateKeyFile: certificates.serverKey,
-                    trustRootsFile: certificates.caFile)))
+            host: "127.0.0.1", port: 0, security: plaintext ? .insecurePlaintext : .mutualTLS(tls))
         configuration.threads = 1
         let server = RPCServer(configuration: configuration, router: router, interceptors: interceptors)
         try await server.start()
         return ServerTestFixture(
-            certificates: certificates, server: server, port: server.localPort, flooded: flooded)
+            certificates: certificates, server: server, port: server.localPort, flooded: flooded,
+            cancelled: cancelled)
     }
 
     func stop() async {
@@ -102,19 +122,25 @@ struct ServerTestFixture {
     }
 
     /// Runs a program to completion; returns its exit status and standard output.
-    static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-        try start(executable, arguments).wait()
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
+        try await start(executable, arguments).wait()
     }
 
     /// A program running in the background.
-    struct Running {
+    struct Running: @unchecked Sendable {
         let process: Process
         let output: Pipe
 
-        func wait() -> (Int32, String) {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        /// Waits on a thread of its own: blocking one of the few cooperative threads would starve
+        /// the server's handler tasks (and every other test's).
+        func wait() async -> (Int32, String) {
+            await withCheckedContinuation { continuation in
+                Thread.detachNewThread {
+                    let data = output.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+                }
+            }
         }
     }
 
