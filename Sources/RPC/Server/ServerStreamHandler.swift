@@ -91,7 +91,7 @@ final class ServerStreamHandler: HTTP2StreamHandler {
         var returnCredit = true
         switch machine.receiveData(chunk, endStream: endStream) {
         case .none:
-            break
+            if let bridge, !machine.isFinished { returnCredit = bridge.admitPartial(creditBytes: bytes) }
         case .deliver(let messages, let ended):
             if let bridge { returnCredit = bridge.deliver(messages, ended: ended, creditBytes: bytes) }
         case .startHandler(let request):
