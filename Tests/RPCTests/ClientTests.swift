@@ -141,6 +141,42 @@ struct ClientTests {
         await second.shutdownGracefully(timeout: .seconds(2))
     }
 
+    @Test("a call in flight finishes across the server's GOAWAY; the next call reconnects")
+    func goAway() async throws {
+        let first = try await InProcessServer.start()
+        let port = first.port
+        let client = try first.client()
+        var request = outputRequest(sizes: [1, 2, 3])
+        for index in request.responseParameters.indices { request.responseParameters[index].intervalUs = 200_000 }
+        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+        let inFlight = Task {
+            try await client.serverStreaming(TestServiceMethods.streamingOutputCall, request) { responses in
+                var sizes: [Int] = []
+                for try await response in responses {
+                    sizes.append(response.payload.body.count)
+                    startedContinuation.yield()
+                }
+                return sizes
+            }
+        }
+        // Shut down once the call is surely in flight (its first message arrived).
+        for await _ in started { break }
+        await first.server.shutdownGracefully(timeout: .seconds(10))
+        #expect(try await inFlight.value == [1, 2, 3])
+
+        var router = RPCRouter()
+        router.register(TestServiceProvider())
+        let second = RPCServer(
+            configuration: RPCServerConfiguration(
+                host: "127.0.0.1", port: port, security: .mutualTLS(try TestCertificates.server())),
+            router: router)
+        try await second.start()
+        let response = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty())
+        #expect(response == Grpc_Testing_Empty())
+        await client.close()
+        await second.shutdownGracefully(timeout: .seconds(2))
+    }
+
     @Test("a deadline is sent and enforced: a slow stream ends with DEADLINE_EXCEEDED, the client stays usable")
     func deadline() async throws {
         try await withServerAndClient { _, client in

@@ -31,9 +31,13 @@ final class ClientCall: Sendable {
     // MARK: - Called by the stream handler, on the loop
 
     func attach(_ handler: ClientStreamHandler) {
+        // Ended before the stream existed (deadline or cancellation while connecting): reset it
+        // at once, and keep no reference (nobody will call `release`).
+        if state.withLockedValue({ $0.outcome != nil }) {
+            handler.cancel()
+            return
+        }
         handlerBox.withLockedValue { $0 = NIOLoopBound(handler, eventLoop: eventLoop) }
-        // Ended before the stream existed (deadline or cancellation while connecting).
-        if state.withLockedValue({ $0.outcome != nil }) { handler.cancel() }
     }
 
     func receivedInitialMetadata(_ metadata: Metadata) {
@@ -191,7 +195,14 @@ final class ClientCall: Sendable {
 
     /// Called when the caller is done with the call, however it ended: frees the stream.
     func release() {
-        onLoop { $0.release() }
+        // Also drops the handler, which holds this call: the pair must not keep each other alive.
+        eventLoop.execute { [handlerBox] in
+            let handler = handlerBox.withLockedValue { box in
+                defer { box = nil }
+                return box
+            }
+            handler?.value.release()
+        }
     }
 
     private func endedError() -> RPCError? {

@@ -20,6 +20,11 @@ final class ClientConnection: Sendable {
     private let state: NIOLoopBoundBox<State>
     /// The last error the pipeline reported (e.g. the TLS alert), for the calls' error messages.
     private let lastError = NIOLockedValueBox<String?>(nil)
+    private let readyHint = NIOLockedValueBox(false)
+
+    /// Whether a live HTTP/2 connection was there a moment ago: calls then skip the machinery
+    /// that bounds a connection attempt by the deadline.
+    var isProbablyReady: Bool { readyHint.withLockedValue { $0 } }
 
     private enum State {
         case idle
@@ -65,7 +70,10 @@ final class ClientConnection: Sendable {
     /// Closes the connection (calls in flight fail), and refuses to reconnect.
     func close() async {
         let channel: (any Channel)? = try? await eventLoop.submit { [self] () -> (any Channel)? in
-            defer { self.state.value = .closed }
+            defer {
+                self.state.value = .closed
+                self.readyHint.withLockedValue { $0 = false }
+            }
             if case .ready(_, let channel) = self.state.value { return channel }
             return nil
         }.get()
@@ -103,7 +111,7 @@ final class ClientConnection: Sendable {
     }
 
     private func forget(_ connection: HTTP2Connection) {
-        if case .ready(let current, _) = state.value, current === connection { state.value = .idle }
+        if case .ready(let current, _) = state.value, current === connection { becomeIdle() }
     }
 
     private func connect() -> EventLoopFuture<Void> {
@@ -155,10 +163,16 @@ final class ClientConnection: Sendable {
             return
         }
         state.value = .ready(connection, channel)
+        readyHint.withLockedValue { $0 = true }
     }
 
     private func connectionClosed(channel: any Channel) {
-        if case .ready(_, let current) = state.value, current === channel { state.value = .idle }
+        if case .ready(_, let current) = state.value, current === channel { becomeIdle() }
+    }
+
+    private func becomeIdle() {
+        state.value = .idle
+        readyHint.withLockedValue { $0 = false }
     }
 }
 

@@ -67,7 +67,9 @@ final class ClientStreamHandler: HTTP2StreamHandler {
                 machine.finishLocally()
                 let reason = lossReason().map { ": \($0)" } ?? ""
                 finish(
-                    .failed(RPCError(code: .unavailable, message: "the connection was lost before the call ended\(reason)")))
+                    .failed(
+                        RPCError(code: .unavailable, message: "the connection was lost before the call ended\(reason)"))
+                )
             } else if let error = machine.receiveReset(errorCode: errorCode) {
                 finish(.failed(error))
             }

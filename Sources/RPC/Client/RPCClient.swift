@@ -21,6 +21,8 @@ public final class RPCClient: Sendable {
     private let pools = NIOLockedValueBox<[ClientTarget: ClientConnectionPool]>([:])
     private let closed = NIOLockedValueBox(false)
 
+    /// Connects lazily: nothing happens until the first call. A TLS configuration that cannot be
+    /// loaded makes every call fail with UNAVAILABLE naming the problem.
     public init(configuration: RPCClientConfiguration) {
         self.configuration = configuration
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
@@ -41,6 +43,7 @@ public final class RPCClient: Sendable {
         group.shutdownGracefully { _ in }
     }
 
+    /// One request, one response; follows the master redirect and retries 503 answers.
     public func unary<Req, Resp>(
         _ method: RPCMethod<Req, Resp>, _ request: Req, options: CallOptions = CallOptions()
     ) async throws -> Resp {
@@ -196,6 +199,7 @@ public final class RPCClient: Sendable {
                 } catch {
                     // A stream that opens after all (connection slower than the deadline) is reset at once.
                     call.cancel((error as? RPCError) ?? RPCError(code: .cancelled, message: "the call was cancelled"))
+                    call.release()
                     throw error
                 }
                 defer { call.release() }
@@ -222,6 +226,11 @@ public final class RPCClient: Sendable {
         _ deadline: ContinuousClock.Instant?, _ nioDeadline: NIODeadline?
     ) async throws {
         let maxReceive = configuration.maxReceiveMessageSize
+        if connection.isProbablyReady {
+            try await connection.startStream(
+                headers, call: call, maxReceiveMessageSize: maxReceive, deadline: nioDeadline)
+            return
+        }
         let outcome = FirstOutcome()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
