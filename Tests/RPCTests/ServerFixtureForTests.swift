@@ -14,6 +14,8 @@ struct ServerTestFixture {
     static let serverStream = RPCMethod<Text, Text>(service: "test.Echo", method: "ServerStream", kind: .serverStreaming)
     static let clientStream = RPCMethod<Text, Text>(service: "test.Echo", method: "ClientStream", kind: .clientStreaming)
     static let bidi = RPCMethod<Text, Text>(service: "test.Echo", method: "Bidi", kind: .bidirectionalStreaming)
+    /// Waits a second before reading its requests; answers how many arrived.
+    static let hold = RPCMethod<Text, Text>(service: "test.Echo", method: "Hold", kind: .clientStreaming)
     /// Writes `value` messages of 64 KiB each, counting them in `flooded`.
     static let flood = RPCMethod<Text, Text>(service: "test.Echo", method: "Flood", kind: .serverStreaming)
 
@@ -44,6 +46,12 @@ struct ServerTestFixture {
         var router = RPCRouter()
         let flooded = NIOLockedValueBox(0)
         let cancelled = NIOLockedValueBox(0)
+        router.register(hold, clientStreaming: { requests, _ in
+            try await Task.sleep(for: .seconds(1))
+            var count = 0
+            for try await _ in requests { count += 1 }
+            return .with { $0.value = String(count) }
+        })
         router.register(flood, serverStreaming: { request, writer, _ in
             let chunk = String(repeating: "f", count: 64 * 1024)
             for _ in 0..<(Int(request.value) ?? 0) {

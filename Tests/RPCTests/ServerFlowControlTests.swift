@@ -52,6 +52,35 @@ struct ServerFlowControlTests {
         #expect(output.hasSuffix("1000\n"), "\(output), server wrote \(atEnd)")
     }
 
+    @Test("a client cannot send far ahead of a handler that does not read its requests")
+    func slowHandler() async throws {
+        let fixture = try await ServerTestFixture.start()
+        let script = Self.prelude + #"""
+            start = time.monotonic()
+            finished = []
+            def requests():
+                chunk = b'\x0a\x80\x80\x04' + b'r' * 65536
+                for _ in range(200):
+                    yield chunk
+                finished.append(time.monotonic() - start)
+            response = ch.stream_unary('/test.Echo/Hold')(requests(), timeout=30)
+            print(response[2:].decode(), round(finished[0], 2))
+            """#
+        guard let running = try fixture.startPython(script, name: "hold") else {
+            Issue.record("no Python with grpcio")
+            return
+        }
+        let (status, output) = await running.wait()
+        await fixture.stop()
+        #expect(status == 0)
+        let parts = output.split(separator: " ")
+        #expect(parts.first == "200", "\(output)")
+        // 200 messages of 64 KiB are 12.5 MiB, far more than the stream window (1 MiB) and the
+        // handler's queue: the client can only finish sending once the handler reads.
+        let sentAfter = Double(parts.last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        #expect(sentAfter >= 0.9, "the client sent everything after \(sentAfter) s while the handler was not reading")
+    }
+
     @Test("request messages beyond the queue limit hold back flow-control credit until read")
     func requestCredit() async throws {
         let bridge = ServerCallBridge()
@@ -60,6 +89,7 @@ struct ServerFlowControlTests {
             released.append(bridge.deliver([ByteBuffer(bytes: [UInt8(index)])], ended: false, creditBytes: 100))
         }
         #expect(released == [true, true, true, true, false, false])
+        #expect(!bridge.admitPartial(creditBytes: 50), "part of a message while the handler is behind")
         var returned = 0
         var seen: [UInt8] = []
         for _ in 0..<6 {
@@ -67,7 +97,8 @@ struct ServerFlowControlTests {
             seen.append(message?.getInteger(at: message!.readerIndex) ?? 255)
         }
         #expect(seen == [0, 1, 2, 3, 4, 5])
-        #expect(returned == 200)
+        #expect(returned == 250)
+        #expect(bridge.admitPartial(creditBytes: 50), "part of a message while the handler keeps up")
         _ = bridge.deliver([], ended: true, creditBytes: 0)
         #expect(try await bridge.nextRequest { _ in } == nil)
     }

@@ -75,6 +75,11 @@ final class ServerStreamHandler: HTTP2StreamHandler {
                 method: head.method, requestMetadata: head.metadata, peer: connectionInfo.peer,
                 remoteAddress: connectionInfo.remoteAddress, deadline: head.timeout.map { now + $0 })
             if head.kind != .unary { bridge = ServerCallBridge() }
+            if let timeout = head.timeout, timeout <= .zero {
+                // Expired on arrival: answer at once rather than race the handler.
+                deadlineExpired()
+                return
+            }
             if let timeout = head.timeout {
                 deadlineTimer = connection.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
                     self.deadlineExpired()
@@ -91,7 +96,7 @@ final class ServerStreamHandler: HTTP2StreamHandler {
         var returnCredit = true
         switch machine.receiveData(chunk, endStream: endStream) {
         case .none:
-            break
+            if let bridge, !machine.isFinished { returnCredit = bridge.admitPartial(creditBytes: bytes) }
         case .deliver(let messages, let ended):
             if let bridge { returnCredit = bridge.deliver(messages, ended: ended, creditBytes: bytes) }
         case .startHandler(let request):
