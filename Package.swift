@@ -84,6 +84,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // The migration benchmark, run by hand (see bench/migration/main.swift).
+        .executableTarget(
+            name: "bench-migration", dependencies: ["Store", "EtcdStore", "Encryption"], path: "bench/migration"),
+
         // MARK: - Tests
         .target(
             name: "TestSupport", dependencies: ["Store"], path: "Tests/TestSupport"),

@@ -9,13 +9,21 @@ extension Migrator {
         let source = KeyLayout(version: from)
         let destination = KeyLayout(version: to)
         var batch = WriteBatch(backend: backend, limit: batchSize)
+        // Group members are looked up one by one; skip the lookups under prefixes this root has no key in
+        // (data version 1 has no split halves, so its groups cost no extra read).
+        var populated: Set<String> = []
+        for prefix in RecordKeys.groupedPrefixes {
+            let first = try await backend.range(prefix: source.absolute(prefix), startAfter: nil, limit: 1)
+            if !first.items.isEmpty { populated.insert(prefix) }
+        }
         var groups = 0
         var startAfter: String?
         while true {
             let page = try await backend.range(prefix: source.root, startAfter: startAfter, limit: pageSize)
             for item in page.items {
                 guard let key = source.relative(item.key) else { continue }
-                guard let group = try await group(leading: key, value: item.value, in: source, backend) else {
+                guard let group = try await group(leading: key, value: item.value, in: source, populated: populated, backend)
+                else {
                     continue
                 }
                 let migrated: [Record]
@@ -44,13 +52,14 @@ extension Migrator {
     }
 
     /// The record group `key` leads, or nil when a lower-sorted member exists (that member leads it).
-    func group(leading key: String, value: [UInt8], in layout: KeyLayout, _ backend: any Backend) async throws
-        -> [Record]?
-    {
+    func group(
+        leading key: String, value: [UInt8], in layout: KeyLayout, populated: Set<String>, _ backend: any Backend
+    ) async throws -> [Record]? {
         let members = RecordKeys.groupMembers(of: key)
         if members.count == 1 { return [Record(key: key, value: value)] }
         var group: [Record] = []
         for member in members where member != key {
+            guard populated.contains(where: { member.hasPrefix($0) }) else { continue }
             let before = Array(member.utf8).lexicographicallyPrecedes(Array(key.utf8))
             guard let stored = try await backend.get(layout.absolute(member)) else { continue }
             if before { return nil }

@@ -76,6 +76,9 @@ public enum RecordKeys {
     public static func domain(_ name: String) -> String { domainPrefix + name }
     public static func cell(_ cellID: String) -> String { cellPrefix + cellID }
 
+    /// The prefixes whose records form multi-record groups (see `groupMembers`).
+    public static let groupedPrefixes = [desiredPrefix, runInfoPrefix, schedulingInfoPrefix]
+
     /// Every key that belongs to the same record group as `relativeKey`, in key order.
     ///
     /// A group migrates together, so one migration can split a record into several or merge several into
