@@ -3,12 +3,14 @@ import Store
 // MARK: - Reads and single-key writes
 
 extension EtcdBackend {
+    /// A linearizable read of one key.
     public func get(_ key: String) async throws -> KeyValue? {
         try Self.checkKey(key)
         let (response, _) = try await perform(EtcdKV.range) { _ in EtcdKV.rangeRequest(EtcdKV.single(key)) }
         return try response.kvs.first.map(EtcdKV.keyValue)
     }
 
+    /// One page of a prefix in key order: etcd's Range from `startAfter` + "\0" to the prefix end.
     public func range(prefix: String, startAfter: String?, limit: Int) async throws -> RangePage {
         guard limit > 0 else { throw StoreError.invalidArgument("range limit must be positive, got \(limit)") }
         let range = EtcdKeyRange.prefix(prefix, startAfter: startAfter)
@@ -17,6 +19,7 @@ extension EtcdBackend {
         return RangePage(items: try response.kvs.map(EtcdKV.keyValue), more: response.more)
     }
 
+    /// etcd's Range with `count_only` over the prefix.
     public func count(prefix: String) async throws -> Int {
         let range = EtcdKeyRange.prefix(prefix)
         let (response, _) = try await perform(EtcdKV.range) { _ in EtcdKV.rangeRequest(range, countOnly: true) }

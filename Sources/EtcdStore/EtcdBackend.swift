@@ -19,6 +19,7 @@ import TLS
 /// `invalidArgument` before anything is sent. A transaction is never split: splitting would
 /// break its atomicity. Raise both etcd's flags and the configuration together for bigger ones.
 public final class EtcdBackend: Backend {
+    /// The validated configuration this backend was opened with.
     public let configuration: EtcdConfiguration
     private let clients: [RPCClient]
     private let state = Mutex(State())
@@ -65,6 +66,7 @@ public final class EtcdBackend: Backend {
         return client
     }
 
+    /// Closes every member's connection; later calls throw `StoreError.closed`.
     public func close() async throws {
         let wasClosed = state.withLock { state in
             defer { state.closed = true }

@@ -18,19 +18,27 @@ import Foundation
 public final class EtcdCluster: @unchecked Sendable {
     /// One running (or killed) member.
     public struct Member: Sendable {
+        /// `m0`, `m1`, ... in start order.
         public var name: String
+        /// `http(s)://127.0.0.1:PORT` for clients.
         public var clientURL: String
+        /// `http://127.0.0.1:PORT` for the other members.
         public var peerURL: String
+        /// Removed by `stop`.
         public var dataDirectory: String
+        /// etcd's stdout and stderr (shown when a member fails to start).
         public var logFile: String
     }
 
     /// TLS for the client port: etcd requires client certificates signed by `caFile`.
     public struct TLSFiles: Sendable {
+        /// CA that client certificates must chain to.
         public var caFile: String
+        /// etcd's server certificate (SAN 127.0.0.1) and key.
         public var certificateFile: String
         public var keyFile: String
 
+        /// Paths to PEM files.
         public init(caFile: String, certificateFile: String, keyFile: String) {
             self.caFile = caFile
             self.certificateFile = certificateFile
@@ -38,11 +46,13 @@ public final class EtcdCluster: @unchecked Sendable {
         }
     }
 
+    /// The etcd executable.
     public static var binary: String { ProcessInfo.processInfo.environment["BBS_ETCD_BINARY"] ?? "/usr/bin/etcd" }
 
     /// Whether an etcd binary is installed (tests are skipped with a message when it is not).
     public static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: binary) }
 
+    /// Every member, killed or not, in start order.
     public let members: [Member]
     private let root: String
     private let lock = NSLock()
@@ -150,6 +160,7 @@ public final class EtcdCluster: @unchecked Sendable {
         if let process { Self.stopProcess(process, signal: SIGKILL) }
     }
 
+    /// Whether member `index` still runs (false once killed or stopped).
     public func isRunning(member index: Int) -> Bool {
         lock.withLock { processes[index]?.isRunning ?? false }
     }
@@ -296,6 +307,7 @@ public final class EtcdCluster: @unchecked Sendable {
 /// loses the notification under load), and then `waitUntilExit` blocks forever, a cooperative
 /// thread with it. Here the owner polls `waitpid(pid, WNOHANG)`, which cannot miss an exit.
 public final class ChildProcess: @unchecked Sendable {
+    /// The child's process id.
     public let pid: pid_t
     private let lock = NSLock()
     private var status: Int32?
@@ -362,6 +374,7 @@ public final class ChildProcess: @unchecked Sendable {
         return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
     }
 
+    /// Sends `signal` unless the child has already been reaped (its pid may be reused then).
     public func signal(_ signal: Int32) {
         lock.withLock { if status == nil { _ = kill(pid, signal) } }
     }
@@ -374,9 +387,11 @@ public final class ChildProcess: @unchecked Sendable {
 
 /// Why an etcd test cluster could not start.
 public struct EtcdClusterError: Error, CustomStringConvertible {
+    /// What went wrong, with the member's log when it failed to start.
     public var description: String
     /// The member could not bind its port (taken since it was chosen).
     var portTaken = false
 
+    /// An error with this message.
     public init(_ description: String) { self.description = description }
 }
