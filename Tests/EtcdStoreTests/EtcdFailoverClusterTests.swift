@@ -83,6 +83,32 @@ struct EtcdFailoverClusterTests {
         }
     }
 
+    @Test("writes continue through the election when the leader, the member in use, is killed")
+    func killLeaderUnderWrites() async throws {
+        let cluster = try await EtcdCluster.start(members: 3)
+        defer { cluster.stop() }
+        let leader = try #require(await cluster.leader())
+        // The leader first, so the backend is talking to it when it dies.
+        let order = [leader] + (0..<3).filter { $0 != leader }
+        var configuration = try EtcdConfiguration(
+            storeURL: "etcd:" + order.map { cluster.clientURLs[$0] }.joined(separator: ","))
+        configuration.callTimeout = .seconds(3)
+        let etcd = try EtcdBackend(configuration: configuration)
+        var revisions: [String: Int64] = [:]
+        for index in 0..<150 {
+            if index == 30 { cluster.kill(member: leader) }
+            let key = "/l/\(index)"
+            revisions[key] = try await etcd.put(key, bytes("\(index)"), condition: .absent)
+        }
+        #expect(!cluster.isRunning(member: leader))
+        let newLeader = await cluster.leader()
+        #expect(newLeader != nil && newLeader != leader)
+        for (key, revision) in revisions {
+            #expect(try await etcd.get(key)?.modRevision == revision, "acknowledged write \(key) lost")
+        }
+        try await etcd.close()
+    }
+
     @Test("over mutual TLS with a client certificate from the cluster's CA")
     func mutualTLS() async throws {
         let certs = try await EtcdTestCertificates.make()

@@ -223,6 +223,22 @@ public final class EtcdCluster: @unchecked Sendable {
         return answer.contains("\"health\":\"true\"")
     }
 
+    /// The index of the member that is the raft leader now (from `etcd_server_is_leader` on its
+    /// `/metrics`), or nil when none says so. Plain-HTTP clusters only.
+    public func leader() async -> Int? {
+        for (index, member) in members.enumerated() where isRunning(member: index) {
+            let url = member.clientURL
+            let isLeader = await Self.offPool {
+                guard let port = EtcdCluster.port(of: url) else { return false }
+                let request = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n"
+                let answer = EtcdCluster.exchange(port: port, request: Array(request.utf8)) ?? ""
+                return answer.contains("\netcd_server_is_leader 1")
+            }
+            if isLeader { return index }
+        }
+        return nil
+    }
+
     /// Whether something accepts TCP connections on the URL's port (used for TLS members).
     public static func listening(_ clientURL: String) -> Bool {
         guard let port = port(of: clientURL) else { return false }
