@@ -28,11 +28,15 @@ extension EtcdBackend {
 
     @discardableResult
     public func put(_ key: String, _ value: [UInt8], condition: PutCondition) async throws -> Int64 {
+        try await put(key, value, condition: condition, leaseID: 0)
+    }
+
+    func put(_ key: String, _ value: [UInt8], condition: PutCondition, leaseID: Int64) async throws -> Int64 {
         try Self.checkKey(key)
         let compare: Etcdserverpb_Compare
         switch condition {
         case .none:
-            let (response, _) = try await perform(EtcdKV.put) { _ in EtcdKV.putRequest(key, value) }
+            let (response, _) = try await perform(EtcdKV.put) { _ in EtcdKV.putRequest(key, value, lease: leaseID) }
             return response.header.revision
         case .absent:
             compare = EtcdKV.absent(key)
@@ -42,7 +46,7 @@ extension EtcdBackend {
         let (response, outcomeUnknown) = try await perform(EtcdKV.txn) { outcomeUnknown in
             var request = Etcdserverpb_TxnRequest()
             request.compare = [compare]
-            request.success = [EtcdKV.op(EtcdKV.putRequest(key, value))]
+            request.success = [EtcdKV.op(EtcdKV.putRequest(key, value, lease: leaseID))]
             // The failure branch reads the key: for the message, and (with its value) to recognise
             // an earlier attempt of ours whose answer was lost.
             request.failure = [EtcdKV.op(EtcdKV.rangeRequest(EtcdKV.single(key), keysOnly: !outcomeUnknown))]

@@ -82,7 +82,8 @@ struct EtcdTestCertificates {
         let status = try await ChildProcess.run("/usr/bin/openssl", arguments, output: log)
         guard status == 0 else {
             let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            throw EtcdClusterError("openssl \(arguments.prefix(2).joined(separator: " ")) failed (\(status)): \(output)")
+            throw EtcdClusterError(
+                "openssl \(arguments.prefix(2).joined(separator: " ")) failed (\(status)): \(output)")
         }
     }
 }
