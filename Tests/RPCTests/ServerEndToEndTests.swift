@@ -94,7 +94,8 @@ struct ServerEndToEndTests {
         await fixture.stop()
         #expect(ContinuousClock.now - stopping < .seconds(1), "shutdown with no connections is immediate")
         #expect(status == 0)
-        let results = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [String: Any]])
+        let results = try #require(
+            try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [String: Any]])
 
         let hello = try #require(results["hello"]?["ok"] as? [String: Any], "\(results["hello"] ?? [:])")
         #expect(hello["value"] as? String == "hello")
