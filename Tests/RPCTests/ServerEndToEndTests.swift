@@ -43,7 +43,7 @@ struct ServerEndToEndTests {
             resp, c = unary.with_call(sv('hello'), metadata=[('x-echo', 'v1'), ('x-bytes-bin', b'\x00\x01\xff')], timeout=10)
             return {'value': unsv(resp), 'initial': md(c.initial_metadata()), 'trailing': md(c.trailing_metadata())}
         call('hello', hello)
-        for name in ['fail', 'crash', 'redirect', 'unavailable', 'peer']:
+        for name in ['fail', 'crash', 'redirect', 'unavailable', 'peer', 'remote']:
             call(name, lambda name=name: unsv(unary(sv(name), timeout=10)))
         call('deadline', lambda: unsv(unary(sv('sleep'), timeout=0.3)))
         def cancel():
@@ -122,6 +122,8 @@ struct ServerEndToEndTests {
         #expect(failure("unavailable").0 == "UNAVAILABLE")
         #expect(failure("unavailable").1 == "migrating")
         #expect(results["peer"]?["ok"] as? String == "CN=bbs-test-client,O=bbs")
+        let remote = results["remote"]?["ok"] as? String ?? ""
+        #expect(remote.hasPrefix("127.0.0.1:") && remote != "127.0.0.1:0", "\(remote)")
         #expect(failure("deadline").0 == "DEADLINE_EXCEEDED")
         #expect(results["cancel"]?["ok"] as? Bool == true)
         // Both the deadline and the client's RST_STREAM cancelled the handler's task.

@@ -90,6 +90,7 @@ struct ServerTestFixture {
                 case "redirect": throw RPCError.redirect(toMaster: "https://10.0.0.2:8889", path: context.method.path)
                 case "unavailable": throw RPCError.unavailable(reason: "migrating", retryAfterSeconds: 2)
                 case "peer": return .with { $0.value = context.peer?.subject ?? "none" }
+            case "remote": return .with { $0.value = context.remoteAddress }
                 default: break
                 }
                 return request
