@@ -90,6 +90,7 @@ struct ServerEndToEndTests {
         let (status, output) = try await ServerTestFixture.run(
             python, [scriptPath, String(fixture.port), certs.caFile, certs.clientCert, certs.clientKey])
         let cancelledHandlers = fixture.cancelled.withLockedValue { $0 }
+        let sleepers = fixture.sleepers.withLockedValue { $0 }
         let stopping = ContinuousClock.now
         await fixture.stop()
         #expect(ContinuousClock.now - stopping < .seconds(1), "shutdown with no connections is immediate")
@@ -126,8 +127,10 @@ struct ServerEndToEndTests {
         #expect(remote.hasPrefix("127.0.0.1:") && remote != "127.0.0.1:0", "\(remote)")
         #expect(failure("deadline").0 == "DEADLINE_EXCEEDED")
         #expect(results["cancel"]?["ok"] as? Bool == true)
-        // Both the deadline and the client's RST_STREAM cancelled the handler's task.
-        #expect(cancelledHandlers == 2)
+        // The deadline and the client's RST_STREAM cancel the handler's task (a call cancelled
+        // before its handler started, on a loaded machine, never had one).
+        #expect(sleepers >= 1)
+        #expect(cancelledHandlers == sleepers)
         let rejected = failure("rejected")
         #expect(rejected.0 == "UNAVAILABLE")
         #expect(rejected.1 == "rejected by interceptor")

@@ -30,6 +30,8 @@ struct ServerTestFixture {
     let flooded: NIOLockedValueBox<Int>
     /// Handlers that saw their task cancelled ("sleep" calls ended by deadline or reset).
     let cancelled: NIOLockedValueBox<Int>
+    /// "sleep" and "slow" handlers that started.
+    let sleepers: NIOLockedValueBox<Int>
 
     /// Rejects calls that carry `x-reject` with the 503 answer, before the handler runs.
     struct RejectingInterceptor: ServerInterceptor {
@@ -48,6 +50,7 @@ struct ServerTestFixture {
         var router = RPCRouter()
         let flooded = NIOLockedValueBox(0)
         let cancelled = NIOLockedValueBox(0)
+        let sleepers = NIOLockedValueBox(0)
         router.register(
             hold,
             clientStreaming: { requests, _ in
@@ -79,6 +82,7 @@ struct ServerTestFixture {
                         code: .notFound, message: "ünïcode 100%", metadata: ["bbs-error-type": "ResourceNotFound"])
                 case "crash": throw Unexpected()
                 case "sleep":
+                    sleepers.withLockedValue { $0 += 1 }
                     do {
                         try await Task.sleep(for: .seconds(5))
                     } catch {
@@ -86,6 +90,7 @@ struct ServerTestFixture {
                         throw error
                     }
                 case "slow":
+                    sleepers.withLockedValue { $0 += 1 }
                     try await Task.sleep(for: .milliseconds(600))
                 case "redirect": throw RPCError.redirect(toMaster: "https://10.0.0.2:8889", path: context.method.path)
                 case "unavailable": throw RPCError.unavailable(reason: "migrating", retryAfterSeconds: 2)
@@ -124,7 +129,7 @@ struct ServerTestFixture {
         try await server.start()
         return ServerTestFixture(
             certificates: certificates, server: server, port: server.localPort, flooded: flooded,
-            cancelled: cancelled)
+            cancelled: cancelled, sleepers: sleepers)
     }
 
     func stop() async {

@@ -26,7 +26,7 @@ struct ServerFlowControlTests {
             Self.prelude + #"""
                 it = ch.unary_stream('/test.Echo/Flood')(sv('1000'), timeout=30)
                 next(it)
-                time.sleep(1.5)
+                time.sleep(3)
                 print('paused')
                 sys.stdout.flush()
                 count = 1
@@ -40,8 +40,21 @@ struct ServerFlowControlTests {
             Issue.record("no Python with grpcio")
             return
         }
-        try await Task.sleep(for: .milliseconds(1200))
-        let whilePaused = fixture.flooded.withLockedValue { $0 }
+        // Wait for the handler to start, then for it to stop (blocked by backpressure) while the
+        // client sleeps 3 s after its first message.
+        var whilePaused = 0
+        var stableSince = ContinuousClock.now
+        let giveUp = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < giveUp {
+            try await Task.sleep(for: .milliseconds(100))
+            let now = fixture.flooded.withLockedValue { $0 }
+            if now != whilePaused {
+                whilePaused = now
+                stableSince = ContinuousClock.now
+            } else if now > 0 && ContinuousClock.now - stableSince > .milliseconds(600) {
+                break
+            }
+        }
         let (status, output) = await running.wait()
         let atEnd = fixture.flooded.withLockedValue { $0 }
         await fixture.stop()
@@ -135,8 +148,11 @@ struct ServerFlowControlTests {
             Issue.record("no Python with grpcio")
             return
         }
-        // Give grpcio time to connect and start the slow call.
-        try await Task.sleep(for: .milliseconds(1500))
+        // Wait until the slow call's handler runs.
+        let giveUp = ContinuousClock.now + .seconds(20)
+        while fixture.sleepers.withLockedValue({ $0 }) == 0 && ContinuousClock.now < giveUp {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let started = ContinuousClock.now
         await fixture.server.shutdownGracefully(timeout: .seconds(5))
         let took = ContinuousClock.now - started
