@@ -44,7 +44,8 @@ struct ServerBadInputTests {
             description: "a bad -bin metadata value is INTERNAL", headers: ["x-id-bin: !!!"], body: [0, 0, 0, 0, 0],
             expected: ["grpc-status: 13", "x-id-bin"]),
         Case(
-            description: "a malformed grpc-timeout is INTERNAL", headers: ["grpc-timeout: soon"], body: [0, 0, 0, 0, 0],
+            description: "a malformed grpc-timeout is INTERNAL", headers: ["grpc-timeout: soon"],
+            body: [0, 0, 0, 0, 0],
             expected: ["grpc-status: 13", "grpc-timeout"]),
         Case(
             description: "the longest grpc-timeout is accepted", headers: ["grpc-timeout: 99999999H"],

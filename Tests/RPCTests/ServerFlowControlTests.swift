@@ -22,25 +22,39 @@ struct ServerFlowControlTests {
     @Test("a server-streaming handler stops at the watermark while the client does not read")
     func slowReader() async throws {
         let fixture = try await ServerTestFixture.start()
-        let script = Self.prelude + #"""
-            it = ch.unary_stream('/test.Echo/Flood')(sv('1000'), timeout=30)
-            next(it)
-            time.sleep(1.5)
-            print('paused')
-            sys.stdout.flush()
-            count = 1
-            try:
-                for _ in it: count += 1
-            except grpc.RpcError as e:
-                print('failed after', count, e.code().name, e.details())
-            print(count)
-            """#
+        let script =
+            Self.prelude + #"""
+                it = ch.unary_stream('/test.Echo/Flood')(sv('1000'), timeout=30)
+                next(it)
+                time.sleep(3)
+                print('paused')
+                sys.stdout.flush()
+                count = 1
+                try:
+                    for _ in it: count += 1
+                except grpc.RpcError as e:
+                    print('failed after', count, e.code().name, e.details())
+                print(count)
+                """#
         guard let running = try fixture.startPython(script, name: "flood") else {
             Issue.record("no Python with grpcio")
             return
         }
-        try await Task.sleep(for: .milliseconds(1200))
-        let whilePaused = fixture.flooded.withLockedValue { $0 }
+        // Wait for the handler to start, then for it to stop (blocked by backpressure) while the
+        // client sleeps 3 s after its first message.
+        var whilePaused = 0
+        var stableSince = ContinuousClock.now
+        let giveUp = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < giveUp {
+            try await Task.sleep(for: .milliseconds(100))
+            let now = fixture.flooded.withLockedValue { $0 }
+            if now != whilePaused {
+                whilePaused = now
+                stableSince = ContinuousClock.now
+            } else if now > 0 && ContinuousClock.now - stableSince > .milliseconds(600) {
+                break
+            }
+        }
         let (status, output) = await running.wait()
         let atEnd = fixture.flooded.withLockedValue { $0 }
         await fixture.stop()
@@ -55,17 +69,18 @@ struct ServerFlowControlTests {
     @Test("a client cannot send far ahead of a handler that does not read its requests")
     func slowHandler() async throws {
         let fixture = try await ServerTestFixture.start()
-        let script = Self.prelude + #"""
-            start = time.monotonic()
-            finished = []
-            def requests():
-                chunk = b'\x0a\x80\x80\x04' + b'r' * 65536
-                for _ in range(200):
-                    yield chunk
-                finished.append(time.monotonic() - start)
-            response = ch.stream_unary('/test.Echo/Hold')(requests(), timeout=30)
-            print(response[2:].decode(), round(finished[0], 2))
-            """#
+        let script =
+            Self.prelude + #"""
+                start = time.monotonic()
+                finished = []
+                def requests():
+                    chunk = b'\x0a\x80\x80\x04' + b'r' * 65536
+                    for _ in range(200):
+                        yield chunk
+                    finished.append(time.monotonic() - start)
+                response = ch.stream_unary('/test.Echo/Hold')(requests(), timeout=30)
+                print(response[2:].decode(), round(finished[0], 2))
+                """#
         guard let running = try fixture.startPython(script, name: "hold") else {
             Issue.record("no Python with grpcio")
             return
@@ -119,21 +134,25 @@ struct ServerFlowControlTests {
     @Test("shutdown lets a call in flight finish, then refuses new connections")
     func gracefulShutdown() async throws {
         let fixture = try await ServerTestFixture.start()
-        let script = Self.prelude + #"""
-            unary = ch.unary_unary('/test.Echo/Unary')
-            unary(sv('warm'), timeout=10)
-            print('ready'); sys.stdout.flush()
-            try:
-                print('slow:', unary(sv('slow'), timeout=10)[2:].decode())
-            except grpc.RpcError as e:
-                print('slow failed:', e.code().name)
-            """#
+        let script =
+            Self.prelude + #"""
+                unary = ch.unary_unary('/test.Echo/Unary')
+                unary(sv('warm'), timeout=10)
+                print('ready'); sys.stdout.flush()
+                try:
+                    print('slow:', unary(sv('slow'), timeout=10)[2:].decode())
+                except grpc.RpcError as e:
+                    print('slow failed:', e.code().name)
+                """#
         guard let running = try fixture.startPython(script, name: "shutdown") else {
             Issue.record("no Python with grpcio")
             return
         }
-        // Give grpcio time to connect and start the slow call.
-        try await Task.sleep(for: .milliseconds(1500))
+        // Wait until the slow call's handler runs.
+        let giveUp = ContinuousClock.now + .seconds(20)
+        while fixture.sleepers.withLockedValue({ $0 }) == 0 && ContinuousClock.now < giveUp {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let started = ContinuousClock.now
         await fixture.server.shutdownGracefully(timeout: .seconds(5))
         let took = ContinuousClock.now - started
@@ -142,8 +161,10 @@ struct ServerFlowControlTests {
         #expect(took < .seconds(4), "shutdown waited for the timeout instead of the call: \(took)")
         let refused = try await ServerTestFixture.run(
             "/usr/bin/nghttp",
-            ["-v", "-n", "--cert", fixture.certificates.clientCert, "--key", fixture.certificates.clientKey,
-             "https://127.0.0.1:\(fixture.port)/test.Echo/Unary"])
+            [
+                "-v", "-n", "--cert", fixture.certificates.clientCert, "--key", fixture.certificates.clientKey,
+                "https://127.0.0.1:\(fixture.port)/test.Echo/Unary",
+            ])
         #expect(!refused.1.contains(":status"), "a new connection was served after shutdown: \(refused.1)")
         await fixture.stop()
     }

@@ -64,7 +64,9 @@ final class ServerStreamHandler: HTTP2StreamHandler {
 
     private func receiveHead(_ headers: HTTP2Headers, connection: HTTP2Connection) {
         let router = environment.router
-        switch machine.receiveHeaders(headers, lookup: { path in router.route(forPath: path).map { ($0.method, $0.kind) } }) {
+        switch machine.receiveHeaders(
+            headers, lookup: { path in router.route(forPath: path).map { ($0.method, $0.kind) } })
+        {
         case .reject(let answer):
             connection.sendHeaders(streamID: streamID, answer, endStream: true)
         case .accept(let head):
@@ -202,7 +204,8 @@ final class ServerStreamHandler: HTTP2StreamHandler {
     /// A response message from the handler task (already framed).
     func writeFromHandler(_ framed: ByteBuffer, _ continuation: CheckedContinuation<Void, any Error>) {
         guard machine.canSendMessage, let connection, let context, let bridge else {
-            continuation.resume(throwing: bridge?.closedError ?? RPCError(code: .cancelled, message: "the call has ended"))
+            continuation.resume(
+                throwing: bridge?.closedError ?? RPCError(code: .cancelled, message: "the call has ended"))
             return
         }
         if let headers = machine.responseHeaders(initialMetadata: context.initialMetadata) {
