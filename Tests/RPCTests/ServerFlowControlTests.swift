@@ -22,13 +22,15 @@ struct ServerFlowControlTests {
     @Test("a server-streaming handler stops at the watermark while the client does not read")
     func slowReader() async throws {
         let fixture = try await ServerTestFixture.start()
+        // The client reads one message, then stops reading until the test creates the "go" file.
+        let go = fixture.certificates.directory + "/flood.go"
         let script =
             Self.prelude + #"""
-                it = ch.unary_stream('/test.Echo/Flood')(sv('1000'), timeout=30)
+                import os
+                it = ch.unary_stream('/test.Echo/Flood')(sv('1000'), timeout=60)
                 next(it)
-                time.sleep(3)
-                print('paused')
-                sys.stdout.flush()
+                while not os.path.exists(sys.argv[5]):
+                    time.sleep(0.05)
                 count = 1
                 try:
                     for _ in it: count += 1
@@ -36,15 +38,14 @@ struct ServerFlowControlTests {
                     print('failed after', count, e.code().name, e.details())
                 print(count)
                 """#
-        guard let running = try fixture.startPython(script, name: "flood") else {
+        guard let running = try fixture.startPython(script, name: "flood", extra: [go]) else {
             Issue.record("no Python with grpcio")
             return
         }
-        // Wait for the handler to start, then for it to stop (blocked by backpressure) while the
-        // client sleeps 3 s after its first message.
+        // Wait for the handler to start, then for it to stop (blocked by backpressure).
         var whilePaused = 0
         var stableSince = ContinuousClock.now
-        let giveUp = ContinuousClock.now + .seconds(20)
+        let giveUp = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < giveUp {
             try await Task.sleep(for: .milliseconds(100))
             let now = fixture.flooded.withLockedValue { $0 }
@@ -55,6 +56,7 @@ struct ServerFlowControlTests {
                 break
             }
         }
+        FileManager.default.createFile(atPath: go, contents: Data())
         let (status, output) = await running.wait()
         let atEnd = fixture.flooded.withLockedValue { $0 }
         await fixture.stop()
