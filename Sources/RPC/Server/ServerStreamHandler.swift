@@ -106,7 +106,9 @@ final class ServerStreamHandler: HTTP2StreamHandler {
         case .fail(let answer, let status):
             deadlineTimer?.cancel()
             connection.sendHeaders(streamID: streamID, answer, endStream: true)
-            bridge?.close(RPCError(code: status.code, message: status.message))
+            if let held = bridge?.close(RPCError(code: status.code, message: status.message)), held > 0 {
+                connection.consume(streamID: streamID, bytes: held)
+            }
             task?.cancel()
         }
         if returnCredit && bytes > 0 { connection.consume(streamID: streamID, bytes: bytes) }
@@ -197,7 +199,9 @@ final class ServerStreamHandler: HTTP2StreamHandler {
             status: RPCStatus(code: .deadlineExceeded, message: "deadline exceeded"),
             initialMetadata: Metadata(), trailingMetadata: context?.trailingMetadata ?? Metadata())
         send(blocks, connection: connection)
-        bridge?.close(RPCError(code: .deadlineExceeded, message: "deadline exceeded"))
+        if let held = bridge?.close(RPCError(code: .deadlineExceeded, message: "deadline exceeded")), held > 0 {
+            connection.consume(streamID: streamID, bytes: held)
+        }
         task?.cancel()
     }
 
