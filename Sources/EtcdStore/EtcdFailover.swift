@@ -65,7 +65,8 @@ struct EtcdFailover: Sendable {
         }
         if now.advanced(by: pause ?? .zero) >= deadline {
             let members = endpointCount == 1 ? "the etcd member" : "all \(endpointCount) etcd members"
-            return .fail(.backendFailure("\(members) failed for this call (\(attempts) attempts); last error: \(lastFailure)"))
+            return .fail(
+                .backendFailure("\(members) failed for this call (\(attempts) attempts); last error: \(lastFailure)"))
         }
         attempts += 1
         return .attempt(endpoint: endpoint, pause: pause)

@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import RPC
 import Store
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// etcd's KV service methods (`/etcdserverpb.KV/...`) and the requests bbs builds for them.
 ///
@@ -37,10 +38,11 @@ enum EtcdKV {
         return request
     }
 
-    static func putRequest(_ key: String, _ value: [UInt8]) -> Etcdserverpb_PutRequest {
+    static func putRequest(_ key: String, _ value: [UInt8], lease: Int64 = 0) -> Etcdserverpb_PutRequest {
         var request = Etcdserverpb_PutRequest()
         request.key = Data(key.utf8)
         request.value = Data(value)
+        request.lease = lease
         return request
     }
 
@@ -118,6 +120,7 @@ enum EtcdKV {
         guard let key = String(validating: Array(kv.key), as: UTF8.self) else {
             throw StoreError.corruptRecord("etcd holds a key that is not UTF-8: \(Array(kv.key).prefix(64))")
         }
-        return KeyValue(key: key, value: Array(kv.value), createRevision: kv.createRevision, modRevision: kv.modRevision)
+        return KeyValue(
+            key: key, value: Array(kv.value), createRevision: kv.createRevision, modRevision: kv.modRevision)
     }
 }

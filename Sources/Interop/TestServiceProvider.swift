@@ -16,48 +16,64 @@ public struct TestServiceProvider: RegistrableService {
 
     public func registerMethods(with router: inout RPCRouter) {
         router.addFileDescriptorSet(base64: InteropDescriptors.fileDescriptorSetBase64)
-        router.register(TestServiceMethods.emptyCall, unary: { _, context in
-            Self.echoMetadata(context)
-            return Grpc_Testing_Empty()
-        })
-        router.register(TestServiceMethods.unaryCall, unary: { request, context in
-            try Self.unary(request, context)
-        })
-        router.register(TestServiceMethods.cacheableUnaryCall, unary: { request, context in
-            try Self.unary(request, context)
-        })
-        router.register(TestServiceMethods.streamingOutputCall, serverStreaming: { request, writer, context in
-            Self.echoMetadata(context)
-            try await Self.respond(to: request, writer)
-            try Self.echoStatus(request.hasResponseStatus ? request.responseStatus : nil)
-        })
-        router.register(TestServiceMethods.streamingInputCall, clientStreaming: { requests, context in
-            Self.echoMetadata(context)
-            var total: Int32 = 0
-            for try await request in requests { total += Int32(request.payload.body.count) }
-            var response = Grpc_Testing_StreamingInputCallResponse()
-            response.aggregatedPayloadSize = total
-            return response
-        })
-        router.register(TestServiceMethods.fullDuplexCall, bidirectionalStreaming: { requests, writer, context in
-            Self.echoMetadata(context)
-            for try await request in requests {
-                try Self.echoStatus(request.hasResponseStatus ? request.responseStatus : nil)
+        router.register(
+            TestServiceMethods.emptyCall,
+            unary: { _, context in
+                Self.echoMetadata(context)
+                return Grpc_Testing_Empty()
+            })
+        router.register(
+            TestServiceMethods.unaryCall,
+            unary: { request, context in
+                try Self.unary(request, context)
+            })
+        router.register(
+            TestServiceMethods.cacheableUnaryCall,
+            unary: { request, context in
+                try Self.unary(request, context)
+            })
+        router.register(
+            TestServiceMethods.streamingOutputCall,
+            serverStreaming: { request, writer, context in
+                Self.echoMetadata(context)
                 try await Self.respond(to: request, writer)
-            }
-        })
-        router.register(TestServiceMethods.halfDuplexCall, bidirectionalStreaming: { requests, writer, context in
-            Self.echoMetadata(context)
-            var buffered: [Grpc_Testing_StreamingOutputCallRequest] = []
-            for try await request in requests { buffered.append(request) }
-            for request in buffered {
                 try Self.echoStatus(request.hasResponseStatus ? request.responseStatus : nil)
-                try await Self.respond(to: request, writer)
-            }
-        })
-        router.register(TestServiceMethods.unimplementedCall, unary: { _, _ in
-            throw RPCError(code: .unimplemented, message: "UnimplementedCall is not implemented, on purpose")
-        })
+            })
+        router.register(
+            TestServiceMethods.streamingInputCall,
+            clientStreaming: { requests, context in
+                Self.echoMetadata(context)
+                var total: Int32 = 0
+                for try await request in requests { total += Int32(request.payload.body.count) }
+                var response = Grpc_Testing_StreamingInputCallResponse()
+                response.aggregatedPayloadSize = total
+                return response
+            })
+        router.register(
+            TestServiceMethods.fullDuplexCall,
+            bidirectionalStreaming: { requests, writer, context in
+                Self.echoMetadata(context)
+                for try await request in requests {
+                    try Self.echoStatus(request.hasResponseStatus ? request.responseStatus : nil)
+                    try await Self.respond(to: request, writer)
+                }
+            })
+        router.register(
+            TestServiceMethods.halfDuplexCall,
+            bidirectionalStreaming: { requests, writer, context in
+                Self.echoMetadata(context)
+                var buffered: [Grpc_Testing_StreamingOutputCallRequest] = []
+                for try await request in requests { buffered.append(request) }
+                for request in buffered {
+                    try Self.echoStatus(request.hasResponseStatus ? request.responseStatus : nil)
+                    try await Self.respond(to: request, writer)
+                }
+            })
+        router.register(
+            TestServiceMethods.unimplementedCall,
+            unary: { _, _ in
+                throw RPCError(code: .unimplemented, message: "UnimplementedCall is not implemented, on purpose")
+            })
     }
 
     // MARK: - Behaviour shared by the methods

@@ -1,7 +1,7 @@
 import EtcdStore
 import Store
-import Testing
 import TestSupport
+import Testing
 
 /// The shared backend contract (the same checks the SQLite backend passes), each on a fresh etcd.
 @Suite(

@@ -1,9 +1,11 @@
 import EtcdStore
 import Store
-import Testing
 import TestSupport
+import Testing
 
-@Suite("EtcdBackend on a real single-member etcd", .enabled(if: EtcdCluster.isAvailable, "needs /usr/bin/etcd (make deps)"))
+@Suite(
+    "EtcdBackend on a real single-member etcd", .enabled(if: EtcdCluster.isAvailable, "needs /usr/bin/etcd (make deps)")
+)
 struct EtcdBackendTests {
     @Test("writes return etcd's revisions and reads carry create and mod revisions")
     func revisions() async throws {
@@ -12,7 +14,8 @@ struct EtcdBackendTests {
             let second = try await etcd.put("/v1/task/a", bytes("two"))
             #expect(second > first)
             let read = try #require(try await etcd.get("/v1/task/a"))
-            #expect(read == KeyValue(key: "/v1/task/a", value: bytes("two"), createRevision: first, modRevision: second))
+            #expect(
+                read == KeyValue(key: "/v1/task/a", value: bytes("two"), createRevision: first, modRevision: second))
             #expect(try await etcd.get("/v1/task/missing") == nil)
         }
     }
@@ -72,7 +75,9 @@ struct EtcdBackendTests {
             #expect(seen == keys)
             #expect(pages == 3)
             #expect(try await etcd.range(prefix: "/v1/actual/", startAfter: keys.last, limit: 10).items.isEmpty)
-            #expect(try await etcd.range(prefix: "/nothing/", startAfter: nil, limit: 10) == RangePage(items: [], more: false))
+            #expect(
+                try await etcd.range(prefix: "/nothing/", startAfter: nil, limit: 10)
+                    == RangePage(items: [], more: false))
             await #expect { try await etcd.range(prefix: "/", startAfter: nil, limit: 0) } throws: {
                 isStoreError($0, .invalidArgument)
             }

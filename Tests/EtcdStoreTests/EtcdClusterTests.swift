@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("real etcd processes for tests", .enabled(if: EtcdCluster.isAvailable, "needs /usr/bin/etcd (make deps)"))
 struct EtcdClusterTests {

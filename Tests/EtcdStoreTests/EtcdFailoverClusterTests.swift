@@ -1,10 +1,12 @@
 import EtcdStore
 import Store
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
-@Suite("EtcdBackend failover on real etcd members", .enabled(if: EtcdCluster.isAvailable, "needs /usr/bin/etcd (make deps)"))
+@Suite(
+    "EtcdBackend failover on real etcd members",
+    .enabled(if: EtcdCluster.isAvailable, "needs /usr/bin/etcd (make deps)"))
 struct EtcdFailoverClusterTests {
     @Test("a member that is down is skipped for the next one in the list")
     func deadFirstMember() async throws {
@@ -17,17 +19,16 @@ struct EtcdFailoverClusterTests {
         try await etcd.close()
     }
 
-    @Test("when no member answers, the call fails within the budget naming the last error")
+    @Test("when no member answers, the call fails once the budget is spent, naming the last error")
     func nobodyHome() async throws {
         let ports = try EtcdCluster.freeLoopbackPorts(2)
-        var configuration = try EtcdConfiguration(storeURL: "etcd:http://127.0.0.1:\(ports[0]),http://127.0.0.1:\(ports[1])")
+        var configuration = try EtcdConfiguration(
+            storeURL: "etcd:http://127.0.0.1:\(ports[0]),http://127.0.0.1:\(ports[1])")
         configuration.failoverBudget = .seconds(1)
         let etcd = try EtcdBackend(configuration: configuration)
-        let started = ContinuousClock.now
         await #expect { try await etcd.get("/k") } throws: { error in
-            isStoreError(error, .backendFailure, "all 2 etcd members")
+            isStoreError(error, .backendFailure, "all 2 etcd members") && "\(error)".contains("refused")
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
         try await etcd.close()
     }
 
@@ -75,31 +76,62 @@ struct EtcdFailoverClusterTests {
             }
             #expect(try await etcd.count(prefix: "/w/") == written.count)
             // A transaction after the kill also goes through the survivors.
-            let result = try await etcd.commit(Transaction(conditions: [.exists("/w/0/0")], operations: [.deletePrefix("/w/")]))
+            let result = try await etcd.commit(
+                Transaction(conditions: [.exists("/w/0/0")], operations: [.deletePrefix("/w/")]))
             #expect(result.succeeded)
             #expect(try await etcd.count(prefix: "/w/") == 0)
         }
     }
 
+    @Test("writes continue through the election when the leader, the member in use, is killed")
+    func killLeaderUnderWrites() async throws {
+        let cluster = try await EtcdCluster.start(members: 3)
+        defer { cluster.stop() }
+        let leader = try #require(await cluster.leader())
+        // The leader first, so the backend is talking to it when it dies.
+        let order = [leader] + (0..<3).filter { $0 != leader }
+        var configuration = try EtcdConfiguration(
+            storeURL: "etcd:" + order.map { cluster.clientURLs[$0] }.joined(separator: ","))
+        configuration.callTimeout = .seconds(3)
+        let etcd = try EtcdBackend(configuration: configuration)
+        var revisions: [String: Int64] = [:]
+        for index in 0..<150 {
+            if index == 30 { cluster.kill(member: leader) }
+            let key = "/l/\(index)"
+            revisions[key] = try await etcd.put(key, bytes("\(index)"), condition: .absent)
+        }
+        #expect(!cluster.isRunning(member: leader))
+        let newLeader = await cluster.leader()
+        #expect(newLeader != nil && newLeader != leader)
+        for (key, revision) in revisions {
+            #expect(try await etcd.get(key)?.modRevision == revision, "acknowledged write \(key) lost")
+        }
+        try await etcd.close()
+    }
+
     @Test("over mutual TLS with a client certificate from the cluster's CA")
     func mutualTLS() async throws {
-        let certs = try CertificateAuthority.make()
+        let certs = try await EtcdTestCertificates.make()
         defer { certs.remove() }
         let cluster = try await EtcdCluster.start(
             members: 1,
-            tls: EtcdCluster.TLSFiles(caFile: certs.caFile, certificateFile: certs.serverCert, keyFile: certs.serverKey))
+            tls: EtcdCluster.TLSFiles(caFile: certs.caFile, certificateFile: certs.serverCert, keyFile: certs.serverKey)
+        )
         defer { cluster.stop() }
         #expect(cluster.storeURL.hasPrefix("etcd:https://127.0.0.1:"))
         let tls = EtcdTLSFiles(caFile: certs.caFile, certificateFile: certs.clientCert, keyFile: certs.clientKey)
         let etcd = try EtcdBackend(storeURL: cluster.storeURL, tls: tls)
         let revision = try await etcd.put("/tls", bytes("secret"), condition: .absent)
-        #expect(try await etcd.get("/tls") == KeyValue(key: "/tls", value: bytes("secret"), createRevision: revision, modRevision: revision))
+        #expect(
+            try await etcd.get("/tls")
+                == KeyValue(key: "/tls", value: bytes("secret"), createRevision: revision, modRevision: revision))
         try await etcd.close()
 
         // A client certificate from another CA is refused, with an error rather than a hang.
         var other = try EtcdConfiguration(
             storeURL: cluster.storeURL,
-            tls: EtcdTLSFiles(caFile: certs.caFile, certificateFile: certs.otherCAClientCert, keyFile: certs.otherCAClientKey))
+            tls: EtcdTLSFiles(
+                caFile: certs.caFile, certificateFile: certs.otherClientCert, keyFile: certs.otherClientKey))
         other.failoverBudget = .seconds(1)
         let refused = try EtcdBackend(configuration: other)
         await #expect(throws: StoreError.self) { try await refused.get("/tls") }

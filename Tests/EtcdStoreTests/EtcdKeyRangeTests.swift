@@ -6,16 +6,20 @@ import Testing
 struct EtcdKeyRangeTests {
     @Test("a prefix ends at the prefix with its last byte incremented")
     func prefixEnd() {
-        #expect(EtcdKeyRange.prefix("/v3/task/") == EtcdKeyRange(key: Array("/v3/task/".utf8), rangeEnd: Array("/v3/task0".utf8)))
+        #expect(
+            EtcdKeyRange.prefix("/v3/task/")
+                == EtcdKeyRange(key: Array("/v3/task/".utf8), rangeEnd: Array("/v3/task0".utf8)))
         #expect(EtcdKeyRange.prefixEnd(Array("aa".utf8)) == Array("ab".utf8))
     }
 
-    @Test("trailing 0xff bytes are dropped before incrementing", arguments: [
-        ([0x61, 0xff] as [UInt8], [0x62] as [UInt8]),
-        ([0x61, 0xfe, 0xff, 0xff], [0x61, 0xff]),
-        ([0xff], [0x00]),
-        ([0xff, 0xff], [0x00]),
-    ])
+    @Test(
+        "trailing 0xff bytes are dropped before incrementing",
+        arguments: [
+            ([0x61, 0xff] as [UInt8], [0x62] as [UInt8]),
+            ([0x61, 0xfe, 0xff, 0xff], [0x61, 0xff]),
+            ([0xff], [0x00]),
+            ([0xff, 0xff], [0x00]),
+        ])
     func prefixEndWithFF(prefix: [UInt8], end: [UInt8]) {
         #expect(EtcdKeyRange.prefixEnd(prefix) == end)
     }

@@ -1,7 +1,7 @@
 import EtcdStore
 import Store
-import Testing
 import TestSupport
+import Testing
 
 /// Runs `body` with an `EtcdBackend` on a fresh real etcd; always closes the backend and stops etcd.
 func withEtcd<T>(

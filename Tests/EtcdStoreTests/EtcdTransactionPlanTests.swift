@@ -10,18 +10,22 @@ struct EtcdTransactionPlanTests {
     @Test("distinct writes pass through, deletes before puts")
     func passThrough() {
         let plan = EtcdTransactionPlan(
-            Transaction(conditions: [.absent("/a")], operations: [.put("/a", [1]), .delete("/b"), .deletePrefix("/c/")]))
+            Transaction(
+                conditions: [.absent("/a")], operations: [.put("/a", [1]), .delete("/b"), .deletePrefix("/c/")]))
         #expect(plan.conditions == [.absent("/a")])
         #expect(
             plan.writes == [
-                .delete(EtcdKeyRange.prefix("/c/")), .delete(EtcdKeyRange(key: bytes("/b"), rangeEnd: [])), .put("/a", [1]),
+                .delete(EtcdKeyRange.prefix("/c/")), .delete(EtcdKeyRange(key: bytes("/b"), rangeEnd: [])),
+                .put("/a", [1]),
             ])
     }
 
     @Test("the last write of a key wins")
     func lastWriteWins() {
         let plan = EtcdTransactionPlan(
-            Transaction(operations: [.put("/a", [1]), .put("/a", [2]), .put("/b", [1]), .delete("/b"), .delete("/c"), .put("/c", [3])]))
+            Transaction(operations: [
+                .put("/a", [1]), .put("/a", [2]), .put("/b", [1]), .delete("/b"), .delete("/c"), .put("/c", [3]),
+            ]))
         #expect(
             plan.writes == [.delete(EtcdKeyRange(key: bytes("/b"), rangeEnd: [])), .put("/a", [2]), .put("/c", [3])])
     }
@@ -57,17 +61,24 @@ struct EtcdTransactionPlanTests {
     @Test("splitting an unbounded range keeps its open end")
     func splitUnbounded() {
         let pieces = EtcdTransactionPlan.split(EtcdKeyRange.prefix(""), around: [bytes("/k")])
-        #expect(pieces == [EtcdKeyRange(key: [0], rangeEnd: bytes("/k")), EtcdKeyRange(key: bytes("/k") + [0], rangeEnd: [0])])
+        #expect(
+            pieces == [
+                EtcdKeyRange(key: [0], rangeEnd: bytes("/k")), EtcdKeyRange(key: bytes("/k") + [0], rangeEnd: [0]),
+            ])
     }
 
     @Test("the Txn has the conditions as compares and a read-back failure branch only when verifying")
     func request() {
         let plan = EtcdTransactionPlan(
-            Transaction(conditions: [.exists("/e"), .revision("/r", equals: 7)], operations: [.put("/p", [9]), .delete("/d")]))
+            Transaction(
+                conditions: [.exists("/e"), .revision("/r", equals: 7)], operations: [.put("/p", [9]), .delete("/d")]))
         let plain = plan.request(verifying: false)
         #expect(plain.compare.count == 2)
-        #expect(plain.compare[0].target == .create && plain.compare[0].result == .greater && plain.compare[0].createRevision == 0)
-        #expect(plain.compare[1].target == .mod && plain.compare[1].result == .equal && plain.compare[1].modRevision == 7)
+        #expect(
+            plain.compare[0].target == .create && plain.compare[0].result == .greater
+                && plain.compare[0].createRevision == 0)
+        #expect(
+            plain.compare[1].target == .mod && plain.compare[1].result == .equal && plain.compare[1].modRevision == 7)
         #expect(plain.success.count == 2 && plain.failure.isEmpty)
         let verifying = plan.request(verifying: true)
         #expect(verifying.failure.count == 2)
@@ -99,5 +110,7 @@ struct EtcdTransactionPlanTests {
         #expect(!plan.isApplied(according: responses(value: nil, deletedCount: 0)))
         #expect(!plan.isApplied(according: responses(value: [9], deletedCount: 1)))
         #expect(!plan.isApplied(according: []))
+        let checkOnly = EtcdTransactionPlan(Transaction(conditions: [.exists("/e")]))
+        #expect(!checkOnly.isApplied(according: []))
     }
 }

@@ -229,4 +229,49 @@ struct ConnectionTests {
         #expect(pair.serverConnection?.openStreamCount == 0)
         #expect(pair.clientConnection?.openStreamCount == 0)
     }
+
+    @Test("a streaming server that waits for .writable above the high watermark sends everything in order")
+    func writableDrivenProducer() throws {
+        var settings = HTTP2Settings()
+        settings.streamHighWatermark = 64 * 1024
+        settings.streamLowWatermark = 16 * 1024
+        settings.initialWindowSize = 32 * 1024
+        let pair = try ConnectedPair(serverSettings: settings, clientSettings: settings)
+        let total = 1 << 20
+        let payload = ByteBuffer.pattern(total, seed: 3)
+        var highestQueued = 0
+        pair.makeServerStream = { _ in
+            var rest = payload
+            var headersSent = false
+            return RecordingStreamHandler { event, id, connection in
+                switch event {
+                case .headers where !headersSent:
+                    headersSent = true
+                    connection.sendHeaders(streamID: id, ConnectedPair.responseHeaders, endStream: false)
+                    fallthrough
+                case .writable:
+                    // Produce until above the high watermark, then wait for `.writable`.
+                    while connection.queuedBytes(streamID: id) <= 64 * 1024,
+                        let chunk = rest.readSlice(length: min(8 * 1024, rest.readableBytes)), chunk.readableBytes > 0
+                    {
+                        connection.sendData(streamID: id, chunk, endStream: false)
+                        highestQueued = max(highestQueued, connection.queuedBytes(streamID: id))
+                    }
+                    if rest.readableBytes == 0 {
+                        connection.sendHeaders(streamID: id, ConnectedPair.okTrailers, endStream: true)
+                    }
+                default:
+                    break
+                }
+            }
+        }
+        let call = RecordingStreamHandler()
+        _ = try #require(pair.startStream(endStream: true, handler: call))
+        try pair.exchange()
+        let server = try #require(pair.serverStreams.first?.1)
+        #expect(call.body == payload)
+        #expect(call.headerBlocks.last?.0 == ConnectedPair.okTrailers)
+        #expect(server.writableCount > 1)
+        #expect(highestQueued <= 64 * 1024 + 8 * 1024)
+    }
 }

@@ -55,6 +55,34 @@ struct FlowControlAndShutdownTests {
         #expect(pair.serverStreams.count == 3)
     }
 
+    @Test("DATA still arriving after the server reset a stream does not hold the connection window")
+    func dataAfterServerReset() throws {
+        var settings = HTTP2Settings()
+        settings.initialWindowSize = 1 << 20
+        settings.connectionWindowSize = 1 << 20
+        let pair = try ConnectedPair(serverSettings: settings)
+        pair.makeServerStream = { _ in
+            RecordingStreamHandler(consumesData: false) { event, id, connection in
+                if case .data = event { connection.reset(streamID: id, errorCode: HTTP2ErrorCode.cancel) }
+            }
+        }
+        for _ in 0..<3 {
+            let call = RecordingStreamHandler()
+            let id = try #require(pair.startStream(handler: call))
+            pair.clientConnection?.sendData(streamID: id, .pattern(1 << 20), endStream: true)
+            try pair.exchange()
+            #expect(call.resetCodes == [HTTP2ErrorCode.cancel] && call.isClosed)
+        }
+        // A last stream still gets its whole body through the 1 MiB connection window.
+        pair.makeServerStream = { _ in RecordingStreamHandler() }
+        let call = RecordingStreamHandler()
+        let id = try #require(pair.startStream(handler: call))
+        pair.clientConnection?.sendData(streamID: id, .pattern(1 << 20), endStream: true)
+        try pair.exchange()
+        #expect(pair.serverStreams.last?.1.body.readableBytes == 1 << 20)
+        #expect(pair.serverStreams.last?.1.endedStream == true)
+    }
+
     @Test("graceful shutdown lets the stream in flight finish, refuses new ones, then closes")
     func gracefulShutdown() throws {
         let pair = try ConnectedPair()
@@ -97,6 +125,10 @@ struct FlowControlAndShutdownTests {
     @Test("after the final GOAWAY the server ignores a stream the peer opens anyway")
     func newStreamAfterGoAwayIgnored() throws {
         let channel = EmbeddedChannel()
+        defer {
+            channel.close(promise: nil)
+            channel.embeddedEventLoop.run()
+        }
         var connection: HTTP2Connection?
         var opened = 0
         let handler = HTTP2ServerHandler(
@@ -131,9 +163,48 @@ struct FlowControlAndShutdownTests {
         #expect(channel.isActive)
     }
 
+    @Test("without a PING ACK the final GOAWAY still goes out after the grace period")
+    func finalGoAwayAfterGrace() throws {
+        let channel = EmbeddedChannel()
+        defer {
+            channel.close(promise: nil)
+            channel.embeddedEventLoop.run()
+        }
+        var connection: HTTP2Connection?
+        let handler = HTTP2ServerHandler(
+            settings: HTTP2Settings(), connectionReady: { connection = $0 },
+            makeStreamHandler: { _, _ in RecordingStreamHandler() })
+        try channel.pipeline.syncOperations.addHandler(handler)
+        channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1), promise: nil)
+        var bytes = ByteBuffer(bytes: RawFrame.preface)
+        var frames = [RawFrame.emptySettings, .request(streamID: 1), .request(streamID: 3)].bytes()
+        bytes.writeBuffer(&frames)
+        try channel.writeInbound(bytes)
+        connection?.shutdownGracefully()
+        channel.embeddedEventLoop.run()
+        var out = ByteBuffer()
+        while var chunk = try channel.readOutbound(as: ByteBuffer.self) { out.writeBuffer(&chunk) }
+        let notice = RawFrame.parse(out).filter { $0.type == RawFrame.goAway }
+        #expect(notice.count == 1 && notice.first?.payload.prefix(4) == [0x7f, 0xff, 0xff, 0xff])
+
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(999))
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        out.clear()
+        while var chunk = try channel.readOutbound(as: ByteBuffer.self) { out.writeBuffer(&chunk) }
+        let goAway = try #require(RawFrame.parse(out).first { $0.type == RawFrame.goAway })
+        #expect(goAway.payload.prefix(4) == [0, 0, 0, 3])
+        #expect(connection?.openStreamCount == 2)
+        #expect(channel.isActive)
+    }
+
     @Test("a client hearing GOAWAY refuses the streams the server never saw and finishes the others")
     func clientHearsGoAway() throws {
         let channel = EmbeddedChannel()
+        defer {
+            channel.close(promise: nil)
+            channel.embeddedEventLoop.run()
+        }
         var connection: HTTP2Connection?
         var closedCount = 0
         let handler = HTTP2ClientHandler(

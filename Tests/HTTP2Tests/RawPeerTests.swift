@@ -17,15 +17,20 @@ private final class RawServer {
     init(settings: HTTP2Settings = HTTP2Settings()) throws {
         let handler = HTTP2ServerHandler(
             settings: settings,
-            connectionReady: { [unowned self] in self.connection = $0 },
-            makeStreamHandler: { [unowned self] _, _ in
-                self.opened += 1
+            connectionReady: { [weak self] in self?.connection = $0 },
+            makeStreamHandler: { [weak self] _, _ in
                 let stream = RecordingStreamHandler()
-                self.handlers.append(WeakHandler(handler: stream))
+                self?.opened += 1
+                self?.handlers.append(WeakHandler(handler: stream))
                 return stream
             })
         try channel.pipeline.syncOperations.addHandler(handler)
         channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1), promise: nil)
+    }
+
+    deinit {
+        channel.close(promise: nil)
+        channel.embeddedEventLoop.run()
     }
 
     /// Sends bytes as the peer and returns the frames the server wrote back.
@@ -143,6 +148,10 @@ struct RawPeerTests {
                 return stream
             })
         let channel = EmbeddedChannel()
+        defer {
+            channel.close(promise: nil)
+            channel.embeddedEventLoop.run()
+        }
         try channel.pipeline.syncOperations.addHandler(handler)
         channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1), promise: nil)
         var bytes = ByteBuffer(bytes: RawFrame.preface)

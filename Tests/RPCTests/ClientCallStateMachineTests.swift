@@ -36,14 +36,17 @@ struct ClientCallStateMachineTests {
         }
         #expect(messages.map { Array($0.payload.readableBytesView) } == [[1, 2, 3], [4]])
         let trailers: HTTP2Headers = ["grpc-status": "0", "x-trail": "t"]
-        #expect(machine.receiveHeaders(trailers, endStream: true) == .finish(.ok(trailingMetadata: ["x-trail": "t"]), reset: false))
+        #expect(
+            machine.receiveHeaders(trailers, endStream: true)
+                == .finish(.ok(trailingMetadata: ["x-trail": "t"]), reset: false))
     }
 
     @Test("a trailers-only answer ends the call with its status and percent-decoded message")
     func trailersOnly() {
         var machine = machine()
         let headers: HTTP2Headers = [
-            ":status": "200", "content-type": "application/grpc", "grpc-status": "5", "grpc-message": "no %C3%BC 100%25",
+            ":status": "200", "content-type": "application/grpc", "grpc-status": "5",
+            "grpc-message": "no %C3%BC 100%25",
         ]
         #expect(
             machine.receiveHeaders(headers, endStream: true)
@@ -67,11 +70,13 @@ struct ClientCallStateMachineTests {
         #expect(error.metadata["bbs-master-url"] == "https://m:1")
     }
 
-    @Test("an HTTP status without grpc-status maps per the gRPC spec", arguments: [
-        (400, RPCStatus.Code.internal), (401, .unauthenticated), (403, .permissionDenied), (404, .unimplemented),
-        (429, .unavailable), (502, .unavailable), (503, .unavailable), (504, .unavailable), (500, .unknown),
-        (307, .unknown),
-    ])
+    @Test(
+        "an HTTP status without grpc-status maps per the gRPC spec",
+        arguments: [
+            (400, RPCStatus.Code.internal), (401, .unauthenticated), (403, .permissionDenied), (404, .unimplemented),
+            (429, .unavailable), (502, .unavailable), (503, .unavailable), (504, .unavailable), (500, .unknown),
+            (307, .unknown),
+        ])
     func httpStatusMapping(status: Int, code: RPCStatus.Code) {
         var machine = machine()
         let headers: HTTP2Headers = [":status": String(status)]
@@ -122,10 +127,12 @@ struct ClientCallStateMachineTests {
         #expect(error.code == .resourceExhausted)
     }
 
-    @Test("a reset maps to a status", arguments: [
-        (HTTP2ErrorCode.cancel, RPCStatus.Code.cancelled), (HTTP2ErrorCode.refusedStream, .unavailable),
-        (HTTP2ErrorCode.enhanceYourCalm, .resourceExhausted), (HTTP2ErrorCode.protocolError, .unavailable),
-    ])
+    @Test(
+        "a reset maps to a status",
+        arguments: [
+            (HTTP2ErrorCode.cancel, RPCStatus.Code.cancelled), (HTTP2ErrorCode.refusedStream, .unavailable),
+            (HTTP2ErrorCode.enhanceYourCalm, .resourceExhausted), (HTTP2ErrorCode.protocolError, .unavailable),
+        ])
     func resetMapping(errorCode: UInt32, code: RPCStatus.Code) {
         var machine = machine()
         _ = machine.receiveHeaders(okHeaders, endStream: false)

@@ -2,8 +2,8 @@ import Foundation
 import Interop
 import NIOConcurrencyHelpers
 import RPC
-import Testing
 import TestSupport
+import Testing
 
 /// Test-only methods that answer with the RPC layer's two transport answers.
 enum ProbeMethods {
@@ -27,33 +27,43 @@ enum ProbeMethods {
         in router: inout RPCRouter, name: String, masterURL: String?, failures: NIOLockedValueBox<Int>,
         retryAfter: Int = 0
     ) {
-        router.register(redirect, unary: { _, context in
-            if let masterURL { throw RPCError.redirect(toMaster: masterURL, path: context.method.path) }
-            var response = Grpc_Testing_SimpleResponse()
-            response.serverID = name
-            return response
-        })
-        router.register(unavailable, unary: { _, _ in
-            let fail = failures.withLockedValue { left in
-                defer { left -= 1 }
-                return left > 0
-            }
-            if fail { throw RPCError.unavailable(reason: "migrating the data, try again", retryAfterSeconds: retryAfter) }
-            var response = Grpc_Testing_SimpleResponse()
-            response.serverID = name
-            return response
-        })
-        router.register(whoAmI, unary: { _, _ in
-            var response = Grpc_Testing_SimpleResponse()
-            response.serverID = name
-            return response
-        })
-        router.register(streamRedirect, serverStreaming: { _, writer, context in
-            if let masterURL { throw RPCError.redirect(toMaster: masterURL, path: context.method.path) }
-            var response = Grpc_Testing_StreamingOutputCallResponse()
-            response.payload = zeros(name.count)
-            try await writer.write(response)
-        })
+        router.register(
+            redirect,
+            unary: { _, context in
+                if let masterURL { throw RPCError.redirect(toMaster: masterURL, path: context.method.path) }
+                var response = Grpc_Testing_SimpleResponse()
+                response.serverID = name
+                return response
+            })
+        router.register(
+            unavailable,
+            unary: { _, _ in
+                let fail = failures.withLockedValue { left in
+                    defer { left -= 1 }
+                    return left > 0
+                }
+                if fail {
+                    throw RPCError.unavailable(reason: "migrating the data, try again", retryAfterSeconds: retryAfter)
+                }
+                var response = Grpc_Testing_SimpleResponse()
+                response.serverID = name
+                return response
+            })
+        router.register(
+            whoAmI,
+            unary: { _, _ in
+                var response = Grpc_Testing_SimpleResponse()
+                response.serverID = name
+                return response
+            })
+        router.register(
+            streamRedirect,
+            serverStreaming: { _, writer, context in
+                if let masterURL { throw RPCError.redirect(toMaster: masterURL, path: context.method.path) }
+                var response = Grpc_Testing_StreamingOutputCallResponse()
+                response.payload = zeros(name.count)
+                try await writer.write(response)
+            })
     }
 }
 
@@ -139,7 +149,8 @@ struct ClientRedirectTests {
             ProbeMethods.register(in: &router, name: "a", masterURL: "https://127.0.0.1:1", failures: failures)
         }
         let second = try await InProcessServer.start { router in
-            ProbeMethods.register(in: &router, name: "b", masterURL: "https://127.0.0.1:\(first.port)", failures: failures)
+            ProbeMethods.register(
+                in: &router, name: "b", masterURL: "https://127.0.0.1:\(first.port)", failures: failures)
         }
         let client = try second.client { $0.maxRedirects = 0 }
         let error = await #expect(throws: RPCError.self) {

@@ -1,13 +1,13 @@
 import Foundation
 import HTTP2
 import Interop
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import NIOConcurrencyHelpers
 import RPC
 import TLS
-import Testing
 import TestSupport
+import Testing
 
 @testable import RPC
 
@@ -18,20 +18,25 @@ enum PeerMethods {
         service: "bbs.test.Peer", method: "RemoteAddress", kind: .unary)
 
     static func register(in router: inout RPCRouter) {
-        router.register(remoteAddress, unary: { _, context in
-            var response = Grpc_Testing_SimpleResponse()
-            response.hostname = context.remoteAddress
-            return response
-        })
+        router.register(
+            remoteAddress,
+            unary: { _, context in
+                var response = Grpc_Testing_SimpleResponse()
+                response.hostname = context.remoteAddress
+                return response
+            })
     }
 }
 
 @Suite("client URLs and targets")
 struct ClientTargetTests {
-    @Test("a base URL parses into host, port and TLS", arguments: [
-        ("https://10.0.0.2:8889", "10.0.0.2", 8889, true), ("http://localhost:2379", "localhost", 2379, false),
-        ("https://[::1]:443/diego.bbs.TaskService/DesireTask", "::1", 443, true), ("https://bbs.service", "bbs.service", 443, true),
-    ])
+    @Test(
+        "a base URL parses into host, port and TLS",
+        arguments: [
+            ("https://10.0.0.2:8889", "10.0.0.2", 8889, true), ("http://localhost:2379", "localhost", 2379, false),
+            ("https://[::1]:443/diego.bbs.TaskService/DesireTask", "::1", 443, true),
+            ("https://bbs.service", "bbs.service", 443, true),
+        ])
     func parses(url: String, host: String, port: Int, tls: Bool) throws {
         let target = try #require(ClientTarget(url: url))
         #expect(target.host == host)
@@ -60,7 +65,9 @@ struct ClientTargetTests {
     func redirectTargets() {
         let current = ClientTarget(host: "127.0.0.1", port: 1, usesTLS: true)
         let redirect = RPCError.redirect(toMaster: "http://10.0.0.2:8889", path: "/a.B/C")
-        #expect(RPCClient.redirectTarget(of: redirect, from: current) == ClientTarget(host: "10.0.0.2", port: 8889, usesTLS: true))
+        #expect(
+            RPCClient.redirectTarget(of: redirect, from: current)
+                == ClientTarget(host: "10.0.0.2", port: 8889, usesTLS: true))
         let metadataOnly = RPCError(code: .unavailable, message: "x", metadata: ["bbs-master-url": "https://m:2"])
         #expect(RPCClient.redirectTarget(of: metadataOnly, from: current)?.host == "m")
         #expect(RPCClient.redirectTarget(of: RPCError.unavailable(reason: "busy"), from: current) == nil)
@@ -134,6 +141,42 @@ struct ClientTests {
         await second.shutdownGracefully(timeout: .seconds(2))
     }
 
+    @Test("a call in flight finishes across the server's GOAWAY; the next call reconnects")
+    func goAway() async throws {
+        let first = try await InProcessServer.start()
+        let port = first.port
+        let client = try first.client()
+        var request = outputRequest(sizes: [1, 2, 3])
+        for index in request.responseParameters.indices { request.responseParameters[index].intervalUs = 200_000 }
+        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+        let inFlight = Task {
+            try await client.serverStreaming(TestServiceMethods.streamingOutputCall, request) { responses in
+                var sizes: [Int] = []
+                for try await response in responses {
+                    sizes.append(response.payload.body.count)
+                    startedContinuation.yield()
+                }
+                return sizes
+            }
+        }
+        // Shut down once the call is surely in flight (its first message arrived).
+        for await _ in started { break }
+        await first.server.shutdownGracefully(timeout: .seconds(10))
+        #expect(try await inFlight.value == [1, 2, 3])
+
+        var router = RPCRouter()
+        router.register(TestServiceProvider())
+        let second = RPCServer(
+            configuration: RPCServerConfiguration(
+                host: "127.0.0.1", port: port, security: .mutualTLS(try TestCertificates.server())),
+            router: router)
+        try await second.start()
+        let response = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty())
+        #expect(response == Grpc_Testing_Empty())
+        await client.close()
+        await second.shutdownGracefully(timeout: .seconds(2))
+    }
+
     @Test("a deadline is sent and enforced: a slow stream ends with DEADLINE_EXCEEDED, the client stays usable")
     func deadline() async throws {
         try await withServerAndClient { _, client in
@@ -161,14 +204,16 @@ struct ClientTests {
             service: "bbs.test.Flood", method: "Flood", kind: .serverStreaming)
         let total = 200
         try await withServerAndClient({ router in
-            router.register(method, serverStreaming: { _, writer, _ in
-                var response = Grpc_Testing_StreamingOutputCallResponse()
-                response.payload = zeros(64 * 1024)
-                for _ in 0..<total {
-                    try await writer.write(response)
-                    written.withLockedValue { $0 += 1 }
-                }
-            })
+            router.register(
+                method,
+                serverStreaming: { _, writer, _ in
+                    var response = Grpc_Testing_StreamingOutputCallResponse()
+                    response.payload = zeros(64 * 1024)
+                    for _ in 0..<total {
+                        try await writer.write(response)
+                        written.withLockedValue { $0 += 1 }
+                    }
+                })
         }) { _, client in
             let count = try await client.serverStreaming(method, Grpc_Testing_Empty()) { responses in
                 var iterator = responses.makeAsyncIterator()
@@ -189,7 +234,8 @@ struct ClientTests {
         // A bare HTTP/2 peer (h2c) that accepts the stream and never consumes what it receives:
         // only the stream window (1 MiB) and the writer's high watermark may be in flight.
         let peer = try await NonReadingPeer.start()
-        let client = RPCClient(configuration: RPCClientConfiguration(host: "127.0.0.1", port: peer.port, security: .plaintext))
+        let client = RPCClient(
+            configuration: RPCClientConfiguration(host: "127.0.0.1", port: peer.port, security: .plaintext))
         let written = NIOLockedValueBox(0)
         let method = RPCMethod<Grpc_Testing_StreamingInputCallRequest, Grpc_Testing_StreamingInputCallResponse>(
             service: "bbs.test.Slow", method: "NeverReads", kind: .clientStreaming)
@@ -243,6 +289,75 @@ struct ClientTests {
         }
     }
 
+    @Test("a response over the client's receive limit is RESOURCE_EXHAUSTED")
+    func receiveLimit() async throws {
+        let server = try await InProcessServer.start()
+        let client = try server.client { $0.maxReceiveMessageSize = 1_000 }
+        var request = Grpc_Testing_SimpleRequest()
+        request.responseSize = 314_159
+        let error = await #expect(throws: RPCError.self) {
+            _ = try await client.unary(TestServiceMethods.unaryCall, request)
+        }
+        #expect(error?.code == .resourceExhausted)
+        request.responseSize = 10
+        let small = try await client.unary(TestServiceMethods.unaryCall, request)
+        #expect(small.payload.body.count == 10)
+        await client.close()
+        await server.stop()
+    }
+
+    @Test("backoff is jittered between half and all of the step")
+    func jitter() {
+        for _ in 0..<100 {
+            let delay = RPCClient.jittered(.milliseconds(100))
+            #expect(delay >= .milliseconds(50) && delay <= .milliseconds(100))
+        }
+    }
+
+    @Test("an error the caller's own body throws comes out as it was thrown, and the call ends")
+    func callerErrors() async throws {
+        struct Mine: Error, Equatable {}
+        try await withServerAndClient { _, client in
+            await #expect(throws: Mine.self) {
+                try await client.bidirectionalStreaming(TestServiceMethods.fullDuplexCall) { writer, _ in
+                    try await writer.write(outputRequest(sizes: [1]))
+                    throw Mine()
+                }
+            }
+            await #expect(throws: Mine.self) {
+                _ = try await client.clientStreaming(TestServiceMethods.streamingInputCall) { _ in throw Mine() }
+            }
+            await #expect(throws: Mine.self) {
+                try await client.serverStreaming(TestServiceMethods.streamingOutputCall, outputRequest(sizes: [1])) {
+                    _ in throw Mine()
+                }
+            }
+            _ = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty())
+        }
+    }
+
+    @Test("messages sent before an error status are read before the error")
+    func messagesThenStatus() async throws {
+        try await withServerAndClient { _, client in
+            var request = outputRequest(sizes: [1, 2, 3])
+            request.responseStatus.code = 5
+            request.responseStatus.message = "after three"
+            let received = NIOLockedValueBox<[Int]>([])
+            let error = await #expect(throws: RPCError.self) {
+                try await client.serverStreaming(TestServiceMethods.streamingOutputCall, request) { responses in
+                    // Let the status arrive before reading anything.
+                    try await Task.sleep(for: .milliseconds(200))
+                    for try await response in responses {
+                        received.withLockedValue { $0.append(response.payload.body.count) }
+                    }
+                }
+            }
+            #expect(received.withLockedValue { $0 } == [1, 2, 3])
+            #expect(error?.code == .notFound)
+            #expect(error?.message == "after three")
+        }
+    }
+
     @Test("a closed client refuses calls with UNAVAILABLE")
     func closed() async throws {
         let server = try await InProcessServer.start()
@@ -284,7 +399,8 @@ struct NonReadingPeer {
 private final class SilentStream: HTTP2StreamHandler {
     func handle(_ event: HTTP2StreamEvent, streamID: HTTP2StreamID, connection: HTTP2Connection) {
         if case .headers(_, _) = event {
-            connection.sendHeaders(streamID: streamID, [":status": "200", "content-type": "application/grpc"], endStream: false)
+            connection.sendHeaders(
+                streamID: streamID, [":status": "200", "content-type": "application/grpc"], endStream: false)
         }
     }
 }

@@ -3,8 +3,8 @@ import Interop
 import NIOCore
 import RPC
 import TLS
-import Testing
 import TestSupport
+import Testing
 
 // MARK: - Fixtures shared by the Client, Interop and Security tests
 
@@ -16,12 +16,14 @@ enum TestCertificates {
 
     static func server() throws -> TLSConfiguration {
         let ca = try get()
-        return TLSConfiguration(certificateChainFile: ca.serverCert, privateKeyFile: ca.serverKey, trustRootsFile: ca.caFile)
+        return TLSConfiguration(
+            certificateChainFile: ca.serverCert, privateKeyFile: ca.serverKey, trustRootsFile: ca.caFile)
     }
 
     static func client() throws -> TLSConfiguration {
         let ca = try get()
-        return TLSConfiguration(certificateChainFile: ca.clientCert, privateKeyFile: ca.clientKey, trustRootsFile: ca.caFile)
+        return TLSConfiguration(
+            certificateChainFile: ca.clientCert, privateKeyFile: ca.clientKey, trustRootsFile: ca.caFile)
     }
 }
 
@@ -48,7 +50,8 @@ struct InProcessServer {
         connections: Int = 1, tls: TLSConfiguration? = nil, configure: (inout RPCClientConfiguration) -> Void = { _ in }
     ) throws -> RPCClient {
         var configuration = RPCClientConfiguration(
-            host: "127.0.0.1", port: port, security: .mutualTLS(try tls ?? TestCertificates.client(), serverName: "localhost"))
+            host: "127.0.0.1", port: port,
+            security: .mutualTLS(try tls ?? TestCertificates.client(), serverName: "localhost"))
         configuration.connections = connections
         configure(&configuration)
         return RPCClient(configuration: configuration)
@@ -194,30 +197,34 @@ struct SwiftInteropCases {
 
     func pingPong() async throws {
         let pairs = [(31_415, 27_182), (9, 8), (2_653, 1_828), (58_979, 45_904)]
-        let got = try await client.bidirectionalStreaming(methods.fullDuplexCall, options: timeout, writer: {
-            writer, responses in
-            var iterator = responses.makeAsyncIterator()
-            var got: [Int] = []
-            for (responseSize, payloadSize) in pairs {
-                try await writer.write(outputRequest(sizes: [responseSize], payload: payloadSize))
-                got.append(try await iterator.next()?.payload.body.count ?? -1)
-            }
-            writer.finish()
-            let extra = try await iterator.next()
-            #expect(extra == nil)
-            return got
-        })
+        let got = try await client.duplexStreaming(
+            methods.fullDuplexCall, options: timeout,
+            {
+                writer, responses in
+                var iterator = responses.makeAsyncIterator()
+                var got: [Int] = []
+                for (responseSize, payloadSize) in pairs {
+                    try await writer.write(outputRequest(sizes: [responseSize], payload: payloadSize))
+                    got.append(try await iterator.next()?.payload.body.count ?? -1)
+                }
+                writer.finish()
+                let extra = try await iterator.next()
+                #expect(extra == nil)
+                return got
+            })
         #expect(got == pairs.map(\.0))
     }
 
     func emptyStream() async throws {
-        let count = try await client.bidirectionalStreaming(methods.fullDuplexCall, options: timeout, writer: {
-            writer, responses in
-            writer.finish()
-            var count = 0
-            for try await _ in responses { count += 1 }
-            return count
-        })
+        let count = try await client.duplexStreaming(
+            methods.fullDuplexCall, options: timeout,
+            {
+                writer, responses in
+                writer.finish()
+                var count = 0
+                for try await _ in responses { count += 1 }
+                return count
+            })
         #expect(count == 0)
     }
 
@@ -252,12 +259,14 @@ struct SwiftInteropCases {
         streamRequestBuilder.responseStatus = status
         let streamRequest = streamRequestBuilder
         let duplexError = await #expect(throws: RPCError.self) {
-            try await client.bidirectionalStreaming(methods.fullDuplexCall, options: timeout, writer: {
-                writer, responses in
-                try await writer.write(streamRequest)
-                writer.finish()
-                for try await _ in responses {}
-            })
+            try await client.duplexStreaming(
+                methods.fullDuplexCall, options: timeout,
+                {
+                    writer, responses in
+                    try await writer.write(streamRequest)
+                    writer.finish()
+                    for try await _ in responses {}
+                })
         }
         #expect(duplexError?.code == .unknown)
         #expect(duplexError?.message == message)
@@ -284,16 +293,18 @@ struct SwiftInteropCases {
 
     func cancelAfterFirstResponse() async throws {
         let task = Task {
-            try await client.bidirectionalStreaming(methods.fullDuplexCall, options: timeout, writer: {
-                writer, responses in
-                try await writer.write(outputRequest(sizes: [31_415], payload: 27_182))
-                var iterator = responses.makeAsyncIterator()
-                let first = try await iterator.next()
-                #expect(first?.payload.body.count == 31_415)
-                withUnsafeCurrentTask { $0?.cancel() }
-                _ = try await iterator.next()
-                Issue.record("a response after cancel")
-            })
+            try await client.duplexStreaming(
+                methods.fullDuplexCall, options: timeout,
+                {
+                    writer, responses in
+                    try await writer.write(outputRequest(sizes: [31_415], payload: 27_182))
+                    var iterator = responses.makeAsyncIterator()
+                    let first = try await iterator.next()
+                    #expect(first?.payload.body.count == 31_415)
+                    withUnsafeCurrentTask { $0?.cancel() }
+                    _ = try await iterator.next()
+                    Issue.record("a response after cancel")
+                })
         }
         let error = await #expect(throws: RPCError.self) { try await task.value }
         #expect(error?.code == .cancelled)
@@ -301,9 +312,9 @@ struct SwiftInteropCases {
 
     func timeoutOnSleepingServer() async throws {
         let error = await #expect(throws: RPCError.self) {
-            try await client.bidirectionalStreaming(
+            try await client.duplexStreaming(
                 methods.fullDuplexCall, options: CallOptions(timeout: .milliseconds(1)),
-                writer: { writer, responses in
+                { writer, responses in
                     try await writer.write(outputRequest(sizes: [], payload: 27_182))
                     for try await _ in responses {}
                 })

@@ -5,8 +5,8 @@ import NIOCore
 import NIOPosix
 import RPC
 import TLS
-import Testing
 import TestSupport
+import Testing
 
 /// Refusals and bad input against a real mutual-TLS server on loopback; after each case a good
 /// client's call still succeeds.
@@ -15,7 +15,8 @@ struct SecurityTests {
     /// A good client's call, made after every case.
     func goodCallSucceeds(_ server: InProcessServer) async throws {
         let client = try server.client()
-        let response = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(20)))
+        let response = try await client.unary(
+            TestServiceMethods.emptyCall, Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(20)))
         #expect(response == Grpc_Testing_Empty())
         await client.close()
     }
@@ -45,7 +46,10 @@ struct SecurityTests {
     func grpcioRefused(_ bad: BadClient) async throws {
         let certs = try TestCertificates.get()
         try await withServer { server in
-            var arguments = ["--target", "localhost:\(server.port)", "--method", TestServiceMethods.emptyCall.path, "--ca_file", certs.caFile, "--timeout", "15"]
+            var arguments = [
+                "--target", "localhost:\(server.port)", "--method", TestServiceMethods.emptyCall.path, "--ca_file",
+                certs.caFile, "--timeout", "15",
+            ]
             switch bad {
             case .noCertificate: break
             case .otherCA: arguments += ["--cert_file", certs.otherCAClientCert, "--key_file", certs.otherCAClientKey]
@@ -63,14 +67,22 @@ struct SecurityTests {
         try await withServer { server in
             let tls: TLSConfiguration
             switch bad {
-            case .otherCA: tls = TLSConfiguration(certificateChainFile: certs.otherCAClientCert, privateKeyFile: certs.otherCAClientKey, trustRootsFile: certs.caFile)
-            default: tls = TLSConfiguration(certificateChainFile: certs.expiredClientCert, privateKeyFile: certs.expiredClientKey, trustRootsFile: certs.caFile)
+            case .otherCA:
+                tls = TLSConfiguration(
+                    certificateChainFile: certs.otherCAClientCert, privateKeyFile: certs.otherCAClientKey,
+                    trustRootsFile: certs.caFile)
+            default:
+                tls = TLSConfiguration(
+                    certificateChainFile: certs.expiredClientCert, privateKeyFile: certs.expiredClientKey,
+                    trustRootsFile: certs.caFile)
             }
             let client = try server.client(tls: tls)
             let error = await #expect(throws: RPCError.self) {
-                _ = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(20)))
+                _ = try await client.unary(
+                    TestServiceMethods.emptyCall, Grpc_Testing_Empty(), options: CallOptions(timeout: .seconds(20)))
             }
             #expect(error?.code == .unavailable)
+            #expect(error?.message.contains("alert") == true, "the TLS alert is named: \(String(describing: error))")
             await client.close()
         }
     }
@@ -79,8 +91,10 @@ struct SecurityTests {
         let certs = try TestCertificates.get()
         return try await Python.run(
             executable: "/usr/bin/openssl",
-            ["s_client", "-connect", "127.0.0.1:\(port)", "-CAfile", certs.caFile, "-cert", certs.clientCert,
-             "-key", certs.clientKey] + extra,
+            [
+                "s_client", "-connect", "127.0.0.1:\(port)", "-CAfile", certs.caFile, "-cert", certs.clientCert,
+                "-key", certs.clientKey,
+            ] + extra,
             stdin: stdin, timeout: .seconds(15))
     }
 
@@ -112,7 +126,9 @@ struct SecurityTests {
     @Test("garbage instead of the connection preface closes that connection")
     func garbagePreface() async throws {
         try await withServer { server in
-            let garbage = Data("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8) + Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 * 7) })
+            let garbage =
+                Data("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+                + Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 * 7) })
             let result = try await sClient(server.port, ["-quiet", "-alpn", "h2"], stdin: garbage)
             #expect(!result.timedOut, "the server kept the connection open: \(result.standardError)")
         }
@@ -173,7 +189,8 @@ struct SecurityTests {
             let error = await #expect(throws: RPCError.self) {
                 _ = try await client.unary(mismatched, payload, options: CallOptions(timeout: .seconds(20)))
             }
-            #expect(error.map { [.invalidArgument, .internal].contains($0.code) } == true, "\(String(describing: error))")
+            #expect(
+                error.map { [.invalidArgument, .internal].contains($0.code) } == true, "\(String(describing: error))")
             await client.close()
 
             let raw = try await RawHTTP2Client.connect(port: server.port)

@@ -43,9 +43,16 @@ struct ServerEndToEndTests {
             resp, c = unary.with_call(sv('hello'), metadata=[('x-echo', 'v1'), ('x-bytes-bin', b'\x00\x01\xff')], timeout=10)
             return {'value': unsv(resp), 'initial': md(c.initial_metadata()), 'trailing': md(c.trailing_metadata())}
         call('hello', hello)
-        for name in ['fail', 'crash', 'redirect', 'unavailable', 'peer']:
+        for name in ['fail', 'crash', 'redirect', 'unavailable', 'peer', 'remote']:
             call(name, lambda name=name: unsv(unary(sv(name), timeout=10)))
         call('deadline', lambda: unsv(unary(sv('sleep'), timeout=0.3)))
+        def cancel():
+            future = unary.future(sv('sleep'), timeout=10)
+            import time; time.sleep(0.3)
+            future.cancel()
+            return future.cancelled()
+        call('cancel', cancel)
+        call('rejected', lambda: unsv(unary(sv('hello'), metadata=[('x-reject', '1')], timeout=10)))
         call('gzip', lambda: unsv(unary(sv('zipped ' * 100), compression=grpc.Compression.Gzip, timeout=10)))
         call('large', lambda: len(unsv(unary(sv('x' * (3 << 20)), timeout=20))))
         call('too_large', lambda: len(unsv(unary(sv('x' * (5 << 20)), timeout=20))))
@@ -80,15 +87,18 @@ struct ServerEndToEndTests {
         let scriptPath = fixture.certificates.directory + "/e2e.py"
         try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         let certs = fixture.certificates
-        let (status, output) = try ServerTestFixture.run(
+        let (status, output) = try await ServerTestFixture.run(
             python, [scriptPath, String(fixture.port), certs.caFile, certs.clientCert, certs.clientKey])
+        let cancelledHandlers = fixture.cancelled.withLockedValue { $0 }
+        let sleepers = fixture.sleepers.withLockedValue { $0 }
         let stopping = ContinuousClock.now
         await fixture.stop()
         #expect(ContinuousClock.now - stopping < .seconds(1), "shutdown with no connections is immediate")
         #expect(status == 0)
-        let results = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [String: Any]])
+        let results = try #require(
+            try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [String: Any]])
 
-        let hello = try #require(results["hello"]?["ok"] as? [String: Any])
+        let hello = try #require(results["hello"]?["ok"] as? [String: Any], "\(results["hello"] ?? [:])")
         #expect(hello["value"] as? String == "hello")
         #expect((hello["initial"] as? [String: String])?["x-initial"] == "hello")
         #expect((hello["trailing"] as? [String: String])?["x-echo"] == "v1")
@@ -113,14 +123,27 @@ struct ServerEndToEndTests {
         #expect(failure("unavailable").0 == "UNAVAILABLE")
         #expect(failure("unavailable").1 == "migrating")
         #expect(results["peer"]?["ok"] as? String == "CN=bbs-test-client,O=bbs")
+        let remote = results["remote"]?["ok"] as? String ?? ""
+        #expect(remote.hasPrefix("127.0.0.1:") && remote != "127.0.0.1:0", "\(remote)")
         #expect(failure("deadline").0 == "DEADLINE_EXCEEDED")
+        #expect(results["cancel"]?["ok"] as? Bool == true)
+        // The deadline and the client's RST_STREAM cancel the handler's task (a call cancelled
+        // before its handler started, on a loaded machine, never had one).
+        #expect(sleepers >= 1)
+        #expect(cancelledHandlers == sleepers)
+        let rejected = failure("rejected")
+        #expect(rejected.0 == "UNAVAILABLE")
+        #expect(rejected.1 == "rejected by interceptor")
+        #expect(rejected.2?["retry-after"] == "7")
         #expect(results["gzip"]?["ok"] as? String == String(repeating: "zipped ", count: 100))
         #expect(results["large"]?["ok"] as? Int == 3 << 20)
         #expect(failure("too_large").0 == "RESOURCE_EXHAUSTED")
         #expect(failure("unknown_method").0 == "UNIMPLEMENTED")
         #expect(failure("unknown_method").1?.contains("/test.Echo/Nope") == true)
         #expect(failure("unknown_service").0 == "UNIMPLEMENTED")
-        #expect(results["server_stream"]?["ok"] as? [String] == ["message 0", "message 1", "message 2"])
+        #expect(
+            results["server_stream"]?["ok"] as? [String] == ["message 0", "message 1", "message 2"],
+            "\(results["server_stream"] ?? [:])")
         #expect(results["empty_stream"]?["ok"] as? [String] == [])
         #expect(results["client_stream"]?["ok"] as? String == "a,b,c")
         #expect(results["bidi"]?["ok"] as? [String] == ["x", "y"])

@@ -11,9 +11,13 @@ struct ServerTestFixture {
     typealias Text = Google_Protobuf_StringValue
 
     static let unary = RPCMethod<Text, Text>(service: "test.Echo", method: "Unary", kind: .unary)
-    static let serverStream = RPCMethod<Text, Text>(service: "test.Echo", method: "ServerStream", kind: .serverStreaming)
-    static let clientStream = RPCMethod<Text, Text>(service: "test.Echo", method: "ClientStream", kind: .clientStreaming)
+    static let serverStream = RPCMethod<Text, Text>(
+        service: "test.Echo", method: "ServerStream", kind: .serverStreaming)
+    static let clientStream = RPCMethod<Text, Text>(
+        service: "test.Echo", method: "ClientStream", kind: .clientStreaming)
     static let bidi = RPCMethod<Text, Text>(service: "test.Echo", method: "Bidi", kind: .bidirectionalStreaming)
+    /// Waits a second before reading its requests; answers how many arrived.
+    static let hold = RPCMethod<Text, Text>(service: "test.Echo", method: "Hold", kind: .clientStreaming)
     /// Writes `value` messages of 64 KiB each, counting them in `flooded`.
     static let flood = RPCMethod<Text, Text>(service: "test.Echo", method: "Flood", kind: .serverStreaming)
 
@@ -24,63 +28,108 @@ struct ServerTestFixture {
     let port: Int
     /// Messages the Flood handler has written so far.
     let flooded: NIOLockedValueBox<Int>
+    /// Handlers that saw their task cancelled ("sleep" calls ended by deadline or reset).
+    let cancelled: NIOLockedValueBox<Int>
+    /// "sleep" and "slow" handlers that started.
+    let sleepers: NIOLockedValueBox<Int>
 
-    static func start(interceptors: [any ServerInterceptor] = []) async throws -> ServerTestFixture {
+    /// Rejects calls that carry `x-reject` with the 503 answer, before the handler runs.
+    struct RejectingInterceptor: ServerInterceptor {
+        func intercept(_ context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
+            if context.requestMetadata["x-reject"] != nil {
+                throw RPCError.unavailable(reason: "rejected by interceptor", retryAfterSeconds: 7)
+            }
+            try await next(context)
+        }
+    }
+
+    static func start(
+        interceptors: [any ServerInterceptor] = [RejectingInterceptor()], plaintext: Bool = false
+    ) async throws -> ServerTestFixture {
         let certificates = try CertificateAuthority.make()
         var router = RPCRouter()
         let flooded = NIOLockedValueBox(0)
-        router.register(flood, serverStreaming: { request, writer, _ in
-            let chunk = String(repeating: "f", count: 64 * 1024)
-            for _ in 0..<(Int(request.value) ?? 0) {
-                try await writer.write(.with { $0.value = chunk })
-                flooded.withLockedValue { $0 += 1 }
-            }
-        })
-        router.register(unary, unary: { request, context in
-            context.initialMetadata.add("x-initial", "hello")
-            if let echo = context.requestMetadata["x-echo"] { context.trailingMetadata.add("x-echo", echo) }
-            if let bytes = context.requestMetadata.bytes("x-bytes-bin") {
-                context.trailingMetadata.add("x-bytes-bin", bytes: bytes)
-            }
-            switch request.value {
-            case "fail":
-                throw RPCError(code: .notFound, message: "ünïcode 100%", metadata: ["bbs-error-type": "ResourceNotFound"])
-            case "crash": throw Unexpected()
-            case "sleep":
-                try await Task.sleep(for: .seconds(5))
-            case "slow":
-                try await Task.sleep(for: .milliseconds(600))
-            case "redirect": throw RPCError.redirect(toMaster: "https://10.0.0.2:8889", path: context.method.path)
-            case "unavailable": throw RPCError.unavailable(reason: "migrating", retryAfterSeconds: 2)
-            case "peer": return .with { $0.value = context.peer?.subject ?? "none" }
-            default: break
-            }
-            return request
-        })
-        router.register(serverStream, serverStreaming: { request, writer, _ in
-            for index in 0..<(Int(request.value) ?? 0) {
-                try await writer.write(.with { $0.value = "message \(index)" })
-            }
-        })
-        router.register(clientStream, clientStreaming: { requests, _ in
-            var joined: [String] = []
-            for try await request in requests { joined.append(request.value) }
-            return .with { $0.value = joined.joined(separator: ",") }
-        })
-        router.register(bidi, bidirectionalStreaming: { requests, writer, _ in
-            for try await request in requests { try await writer.write(request) }
-        })
+        let cancelled = NIOLockedValueBox(0)
+        let sleepers = NIOLockedValueBox(0)
+        router.register(
+            hold,
+            clientStreaming: { requests, _ in
+                try await Task.sleep(for: .seconds(1))
+                var count = 0
+                for try await _ in requests { count += 1 }
+                return .with { $0.value = String(count) }
+            })
+        router.register(
+            flood,
+            serverStreaming: { request, writer, _ in
+                let chunk = String(repeating: "f", count: 64 * 1024)
+                for _ in 0..<(Int(request.value) ?? 0) {
+                    try await writer.write(.with { $0.value = chunk })
+                    flooded.withLockedValue { $0 += 1 }
+                }
+            })
+        router.register(
+            unary,
+            unary: { request, context in
+                context.initialMetadata.add("x-initial", "hello")
+                if let echo = context.requestMetadata["x-echo"] { context.trailingMetadata.add("x-echo", echo) }
+                if let bytes = context.requestMetadata.bytes("x-bytes-bin") {
+                    context.trailingMetadata.add("x-bytes-bin", bytes: bytes)
+                }
+                switch request.value {
+                case "fail":
+                    throw RPCError(
+                        code: .notFound, message: "ünïcode 100%", metadata: ["bbs-error-type": "ResourceNotFound"])
+                case "crash": throw Unexpected()
+                case "sleep":
+                    sleepers.withLockedValue { $0 += 1 }
+                    do {
+                        try await Task.sleep(for: .seconds(5))
+                    } catch {
+                        cancelled.withLockedValue { $0 += 1 }
+                        throw error
+                    }
+                case "slow":
+                    sleepers.withLockedValue { $0 += 1 }
+                    try await Task.sleep(for: .milliseconds(600))
+                case "redirect": throw RPCError.redirect(toMaster: "https://10.0.0.2:8889", path: context.method.path)
+                case "unavailable": throw RPCError.unavailable(reason: "migrating", retryAfterSeconds: 2)
+                case "peer": return .with { $0.value = context.peer?.subject ?? "none" }
+            case "remote": return .with { $0.value = context.remoteAddress }
+                default: break
+                }
+                return request
+            })
+        router.register(
+            serverStream,
+            serverStreaming: { request, writer, _ in
+                for index in 0..<(Int(request.value) ?? 0) {
+                    try await writer.write(.with { $0.value = "message \(index)" })
+                }
+            })
+        router.register(
+            clientStream,
+            clientStreaming: { requests, _ in
+                var joined: [String] = []
+                for try await request in requests { joined.append(request.value) }
+                return .with { $0.value = joined.joined(separator: ",") }
+            })
+        router.register(
+            bidi,
+            bidirectionalStreaming: { requests, writer, _ in
+                for try await request in requests { try await writer.write(request) }
+            })
+        let tls = TLSConfiguration(
+            certificateChainFile: certificates.serverCert, privateKeyFile: certificates.serverKey,
+            trustRootsFile: certificates.caFile)
         var configuration = RPCServerConfiguration(
-            host: "127.0.0.1", port: 0,
-            security: .mutualTLS(
-                TLSConfiguration(
-                    certificateChainFile: certificates.serverCert, privateKeyFile: certificates.serverKey,
-                    trustRootsFile: certificates.caFile)))
+            host: "127.0.0.1", port: 0, security: plaintext ? .insecurePlaintext : .mutualTLS(tls))
         configuration.threads = 1
         let server = RPCServer(configuration: configuration, router: router, interceptors: interceptors)
         try await server.start()
         return ServerTestFixture(
-            certificates: certificates, server: server, port: server.localPort, flooded: flooded)
+            certificates: certificates, server: server, port: server.localPort, flooded: flooded,
+            cancelled: cancelled, sleepers: sleepers)
     }
 
     func stop() async {
@@ -102,19 +151,25 @@ struct ServerTestFixture {
     }
 
     /// Runs a program to completion; returns its exit status and standard output.
-    static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-        try start(executable, arguments).wait()
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
+        try await start(executable, arguments).wait()
     }
 
     /// A program running in the background.
-    struct Running {
+    struct Running: @unchecked Sendable {
         let process: Process
         let output: Pipe
 
-        func wait() -> (Int32, String) {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        /// Waits on a thread of its own: blocking one of the few cooperative threads would starve
+        /// the server's handler tasks (and every other test's).
+        func wait() async -> (Int32, String) {
+            await withCheckedContinuation { continuation in
+                Thread.detachNewThread {
+                    let data = output.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+                }
+            }
         }
     }
 

@@ -66,7 +66,8 @@ public enum Python {
         async let stderrData = readToEnd(err.fileHandleForReading)
         let (stdoutBytes, stderrBytes) = await (stdoutData, stderrData)
         while process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
-        let timedOut = timer.isCancelled == false && process.terminationReason == .uncaughtSignal
+        let timedOut =
+            timer.isCancelled == false && process.terminationReason == .uncaughtSignal
             && process.terminationStatus == SIGKILL
         timer.cancel()
         return Result(

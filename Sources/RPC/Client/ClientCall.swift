@@ -31,6 +31,12 @@ final class ClientCall: Sendable {
     // MARK: - Called by the stream handler, on the loop
 
     func attach(_ handler: ClientStreamHandler) {
+        // Ended before the stream existed (deadline or cancellation while connecting): reset it
+        // at once, and keep no reference (nobody will call `release`).
+        if state.withLockedValue({ $0.outcome != nil }) {
+            handler.cancel()
+            return
+        }
         handlerBox.withLockedValue { $0 = NIOLoopBound(handler, eventLoop: eventLoop) }
     }
 
@@ -59,8 +65,10 @@ final class ClientCall: Sendable {
         return state.withLockedValue { $0.messages.isEmpty }
     }
 
-    /// The call ended with `outcome` (first outcome wins).
-    func finished(_ outcome: ClientCallStateMachine.CallOutcome) {
+    /// The call ended with `outcome` (first outcome wins). Messages already received are still
+    /// read before the status, as gRPC orders them, unless the end is local (`discardQueued`:
+    /// deadline, cancellation), which makes the status the very next thing the reader sees.
+    func finished(_ outcome: ClientCallStateMachine.CallOutcome, discardQueued: Bool = false) {
         let (headersWaiters, messageWaiter, writableWaiter, first) = state.withLockedValue {
             state -> (
                 [CheckedContinuation<Void, any Error>], CheckedContinuation<ByteBuffer?, any Error>?,
@@ -68,7 +76,7 @@ final class ClientCall: Sendable {
             ) in
             guard state.outcome == nil else { return ([], nil, nil, nil) }
             state.outcome = outcome
-            if case .failed = outcome { state.messages.removeAll() }
+            if discardQueued { state.messages.removeAll() }
             defer {
                 state.headersWaiters = []
                 state.messageWaiter = nil
@@ -140,7 +148,9 @@ final class ClientCall: Sendable {
                     if let error = Self.error(of: outcome) { return .failure(error) }
                     return .success(nil)
                 }
-                precondition(state.messageWaiter == nil, "one reader at a time")
+                guard state.messageWaiter == nil else {
+                    return .failure(RPCError(code: .internal, message: "a response stream has one reader at a time"))
+                }
                 state.messageWaiter = continuation
                 return nil
             }
@@ -179,13 +189,20 @@ final class ClientCall: Sendable {
 
     /// Ends the call from our side: resets the stream if it is still open, and fails waiters.
     func cancel(_ error: RPCError) {
-        finished(.failed(error))
+        finished(.failed(error), discardQueued: true)
         onLoop { $0.cancel() }
     }
 
     /// Called when the caller is done with the call, however it ended: frees the stream.
     func release() {
-        onLoop { $0.release() }
+        // Also drops the handler, which holds this call: the pair must not keep each other alive.
+        eventLoop.execute { [handlerBox] in
+            let handler = handlerBox.withLockedValue { box in
+                defer { box = nil }
+                return box
+            }
+            handler?.value.release()
+        }
     }
 
     private func endedError() -> RPCError? {

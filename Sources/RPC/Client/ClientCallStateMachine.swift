@@ -166,7 +166,9 @@ struct ClientCallStateMachine {
         if let encoding = headers[GRPCHeaderName.encoding], encoding != "identity" {
             state = .finished
             return .finish(
-                .failed(RPCError(code: .internal, message: "server used grpc-encoding \(encoding), which was not asked for")),
+                .failed(
+                    RPCError(code: .internal, message: "server used grpc-encoding \(encoding), which was not asked for")
+                ),
                 reset: true)
         }
         do {

@@ -18,6 +18,13 @@ final class ClientConnection: Sendable {
     private let settings: HTTP2Settings
     private let connectTimeout: TimeAmount
     private let state: NIOLoopBoundBox<State>
+    /// The last error the pipeline reported (e.g. the TLS alert), for the calls' error messages.
+    private let lastError = NIOLockedValueBox<String?>(nil)
+    private let readyHint = NIOLockedValueBox(false)
+
+    /// Whether a live HTTP/2 connection was there a moment ago: calls then skip the machinery
+    /// that bounds a connection attempt by the deadline.
+    var isProbablyReady: Bool { readyHint.withLockedValue { $0 } }
 
     private enum State {
         case idle
@@ -45,9 +52,11 @@ final class ClientConnection: Sendable {
     ) async throws {
         try await eventLoop.flatSubmit { [self] in
             self.liveConnection().assumeIsolated().flatMapThrowing { connection in
+                let lastError = self.lastError
                 let handler = ClientStreamHandler(
                     call: call, maxReceiveMessageSize: maxReceiveMessageSize,
-                    highWatermark: self.settings.streamHighWatermark)
+                    highWatermark: self.settings.streamHighWatermark,
+                    lossReason: { lastError.withLockedValue { $0 } })
                 guard let streamID = connection.startStream(headers, endStream: false, handler: handler) else {
                     self.forget(connection)
                     throw RPCError(code: .unavailable, message: "connection to \(self.target) cannot open streams")
@@ -61,7 +70,10 @@ final class ClientConnection: Sendable {
     /// Closes the connection (calls in flight fail), and refuses to reconnect.
     func close() async {
         let channel: (any Channel)? = try? await eventLoop.submit { [self] () -> (any Channel)? in
-            defer { self.state.value = .closed }
+            defer {
+                self.state.value = .closed
+                self.readyHint.withLockedValue { $0 = false }
+            }
             if case .ready(_, let channel) = self.state.value { return channel }
             return nil
         }.get()
@@ -99,11 +111,13 @@ final class ClientConnection: Sendable {
     }
 
     private func forget(_ connection: HTTP2Connection) {
-        if case .ready(let current, _) = state.value, current === connection { state.value = .idle }
+        if case .ready(let current, _) = state.value, current === connection { becomeIdle() }
     }
 
     private func connect() -> EventLoopFuture<Void> {
         let ready = OncePromise(eventLoop.makePromise(of: Void.self))
+        let lastError = self.lastError
+        lastError.withLockedValue { $0 = nil }
         let target = self.target
         let tls = self.tls
         let serverName = self.serverName ?? (target.hostIsIPAddress ? target.host : target.host)
@@ -129,8 +143,9 @@ final class ClientConnection: Sendable {
                                         RPCError(
                                             code: .unavailable,
                                             message: "connection to \(target) closed before it was ready"
-                                                + (tls == nil ? "" : " (TLS handshake refused?)"))))
+                                                + (lastError.withLockedValue { $0 }.map { ": \($0)" } ?? ""))))
                             }))
+                    try sync.addHandler(ErrorRecorder { error in lastError.withLockedValue { $0 = "\(error)" } })
                 }
             }
         bootstrap.connect(host: target.host, port: target.port).whenComplete { result in
@@ -148,10 +163,16 @@ final class ClientConnection: Sendable {
             return
         }
         state.value = .ready(connection, channel)
+        readyHint.withLockedValue { $0 = true }
     }
 
     private func connectionClosed(channel: any Channel) {
-        if case .ready(_, let current) = state.value, current === channel { state.value = .idle }
+        if case .ready(_, let current) = state.value, current === channel { becomeIdle() }
+    }
+
+    private func becomeIdle() {
+        state.value = .idle
+        readyHint.withLockedValue { $0 = false }
     }
 }
 
@@ -170,5 +191,19 @@ private final class OncePromise: Sendable {
             return !done
         }
         if first { promise.completeWith(result) }
+    }
+}
+
+/// Keeps the last error the pipeline reported (a TLS alert, a protocol error), so a call that
+/// loses its connection can say why.
+private final class ErrorRecorder: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    private let record: (any Error) -> Void
+
+    init(record: @escaping (any Error) -> Void) { self.record = record }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        record(error)
+        context.fireErrorCaught(error)
     }
 }

@@ -18,8 +18,11 @@ final class ClientStreamHandler: HTTP2StreamHandler {
     private var unconsumedBytes = 0
     private var deadlineTask: Scheduled<Void>?
 
-    init(call: ClientCall, maxReceiveMessageSize: Int, highWatermark: Int) {
+    private let lossReason: () -> String?
+
+    init(call: ClientCall, maxReceiveMessageSize: Int, highWatermark: Int, lossReason: @escaping () -> String?) {
         self.call = call
+        self.lossReason = lossReason
         self.machine = ClientCallStateMachine(maxReceiveMessageSize: maxReceiveMessageSize)
         self.highWatermark = highWatermark
     }
@@ -62,7 +65,11 @@ final class ClientStreamHandler: HTTP2StreamHandler {
             if !connection.isActive, !machine.isFinished {
                 // The connection went away (dropped, refused by TLS, GOAWAY): not the server's CANCEL.
                 machine.finishLocally()
-                finish(.failed(RPCError(code: .unavailable, message: "the connection was lost before the call ended")))
+                let reason = lossReason().map { ": \($0)" } ?? ""
+                finish(
+                    .failed(
+                        RPCError(code: .unavailable, message: "the connection was lost before the call ended\(reason)"))
+                )
             } else if let error = machine.receiveReset(errorCode: errorCode) {
                 finish(.failed(error))
             }
@@ -116,7 +123,7 @@ final class ClientStreamHandler: HTTP2StreamHandler {
         guard !machine.isFinished else { return }
         machine.finishLocally()
         resetStream()
-        call.finished(.failed(RPCError(code: .deadlineExceeded, message: "deadline exceeded")))
+        call.finished(.failed(RPCError(code: .deadlineExceeded, message: "deadline exceeded")), discardQueued: true)
     }
 
     private func finish(_ outcome: ClientCallStateMachine.CallOutcome) {

@@ -21,6 +21,8 @@ public final class RPCClient: Sendable {
     private let pools = NIOLockedValueBox<[ClientTarget: ClientConnectionPool]>([:])
     private let closed = NIOLockedValueBox(false)
 
+    /// Connects lazily: nothing happens until the first call. A TLS configuration that cannot be
+    /// loaded makes every call fail with UNAVAILABLE naming the problem.
     public init(configuration: RPCClientConfiguration) {
         self.configuration = configuration
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
@@ -29,7 +31,8 @@ public final class RPCClient: Sendable {
             do {
                 tls = .success(try TLSContext(configuration: tlsConfiguration, role: .client))
             } catch {
-                tls = .failure(RPCError(code: .unavailable, message: "cannot load the client TLS configuration: \(error)"))
+                tls = .failure(
+                    RPCError(code: .unavailable, message: "cannot load the client TLS configuration: \(error)"))
             }
         case .plaintext:
             tls = nil
@@ -40,6 +43,7 @@ public final class RPCClient: Sendable {
         group.shutdownGracefully { _ in }
     }
 
+    /// One request, one response; follows the master redirect and retries 503 answers.
     public func unary<Req, Resp>(
         _ method: RPCMethod<Req, Resp>, _ request: Req, options: CallOptions = CallOptions()
     ) async throws -> Resp {
@@ -70,10 +74,8 @@ public final class RPCClient: Sendable {
                 call.writeLast(framed)
                 // A redirect or 503 is a header block: see it before handing out the stream.
                 try await call.awaitHeaders()
-                do {
-                    return try await body(Self.responseStream(of: call, as: Resp.self))
-                } catch {
-                    throw BodyError(error: error)
+                return try await Self.callerCode(call) {
+                    try await body(Self.responseStream(of: call, as: Resp.self))
                 }
             }
         }
@@ -86,10 +88,12 @@ public final class RPCClient: Sendable {
     ) async throws -> Resp {
         let deadline = options.timeout.map { ContinuousClock.now + $0 }
         let connection = try pool(for: configuration.primaryTarget).next()
-        return try await runCall(connection, method.path, options, deadline) { call in
-            try await body(Self.requestWriter(for: call))
-            call.finishRequests()
-            return try await Self.singleResponse(of: call, as: Resp.self).message
+        return try await Self.unwrappingCallerErrors {
+            try await runCall(connection, method.path, options, deadline) { call in
+                try await Self.callerCode(call) { try await body(Self.requestWriter(for: call)) }
+                call.finishRequests()
+                return try await Self.singleResponse(of: call, as: Resp.self).message
+            }
         }
     }
 
@@ -99,25 +103,29 @@ public final class RPCClient: Sendable {
         _ method: RPCMethod<Req, Resp>, options: CallOptions = CallOptions(),
         _ body: @Sendable (RPCWriter<Req>, RPCMessageStream<Resp>) async throws -> Result
     ) async throws -> Result {
-        try await bidirectionalStreaming(method, options: options, writer: { writer, responses in
+        try await duplexStreaming(method, options: options) { writer, responses in
             try await body(RPCWriter(write: { try await writer.write($0) }), responses)
-        })
+        }
     }
 
-    /// Full duplex with a writer that can half-close the request side (`finish()`) while `body`
-    /// goes on reading responses, as gRPC's ping-pong and empty-stream cases need. Returning
-    /// from `body` ends the call.
-    public func bidirectionalStreaming<Req, Resp, Result: Sendable>(
+    /// A bidirectional call whose writer can half-close the request side (`finish()`) while
+    /// `body` goes on reading responses, as gRPC's ping-pong and empty-stream cases need.
+    /// Returning from `body` ends the call.
+    public func duplexStreaming<Req, Resp, Result: Sendable>(
         _ method: RPCMethod<Req, Resp>, options: CallOptions = CallOptions(),
-        writer body: @Sendable (RPCRequestWriter<Req>, RPCMessageStream<Resp>) async throws -> Result
+        _ body: @Sendable (RPCRequestWriter<Req>, RPCMessageStream<Resp>) async throws -> Result
     ) async throws -> Result {
         let deadline = options.timeout.map { ContinuousClock.now + $0 }
         let connection = try pool(for: configuration.primaryTarget).next()
-        return try await runCall(connection, method.path, options, deadline) { call in
-            let writer = RPCRequestWriter<Req>(call: call)
-            let result = try await body(writer, Self.responseStream(of: call, as: Resp.self))
-            call.finishRequests()
-            return result
+        return try await Self.unwrappingCallerErrors {
+            try await runCall(connection, method.path, options, deadline) { call in
+                let writer = RPCRequestWriter<Req>(call: call)
+                let result = try await Self.callerCode(call) {
+                    try await body(writer, Self.responseStream(of: call, as: Resp.self))
+                }
+                call.finishRequests()
+                return result
+            }
         }
     }
 
@@ -186,9 +194,14 @@ public final class RPCClient: Sendable {
         return try await withTaskCancellationHandler {
             do {
                 if Task.isCancelled { throw RPCError(code: .cancelled, message: "the call was cancelled") }
-                try await connection.startStream(
-                    finalHeaders, call: call, maxReceiveMessageSize: configuration.maxReceiveMessageSize,
-                    deadline: nioDeadline)
+                do {
+                    try await startStream(connection, finalHeaders, call, deadline, nioDeadline)
+                } catch {
+                    // A stream that opens after all (connection slower than the deadline) is reset at once.
+                    call.cancel((error as? RPCError) ?? RPCError(code: .cancelled, message: "the call was cancelled"))
+                    call.release()
+                    throw error
+                }
                 defer { call.release() }
                 return try await body(call)
             } catch let error as RPCError {
@@ -205,11 +218,53 @@ public final class RPCClient: Sendable {
         }
     }
 
-    private static func decode<Message: SwiftProtobuf.Message>(_ buffer: ByteBuffer, as: Message.Type) throws -> Message {
+    /// Opens the call's stream, connecting first if needed, bounded by the deadline and by
+    /// task cancellation (neither of which a connection attempt observes by itself: the attempt
+    /// goes on in the background, and a stream it opens late is reset by `ClientCall.attach`).
+    private func startStream(
+        _ connection: ClientConnection, _ headers: HTTP2Headers, _ call: ClientCall,
+        _ deadline: ContinuousClock.Instant?, _ nioDeadline: NIODeadline?
+    ) async throws {
+        let maxReceive = configuration.maxReceiveMessageSize
+        if connection.isProbablyReady {
+            try await connection.startStream(
+                headers, call: call, maxReceiveMessageSize: maxReceive, deadline: nioDeadline)
+            return
+        }
+        let outcome = FirstOutcome()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                outcome.set(continuation)
+                let timer = deadline.map { deadline in
+                    Task {
+                        try await Task.sleep(until: deadline, clock: .continuous)
+                        outcome.resume(
+                            .failure(RPCError(code: .deadlineExceeded, message: "deadline exceeded while connecting")))
+                    }
+                }
+                Task {
+                    do {
+                        try await connection.startStream(
+                            headers, call: call, maxReceiveMessageSize: maxReceive, deadline: nioDeadline)
+                        outcome.resume(.success(()))
+                    } catch {
+                        outcome.resume(.failure(error))
+                    }
+                    timer?.cancel()
+                }
+            }
+        } onCancel: {
+            outcome.resume(.failure(RPCError(code: .cancelled, message: "the call was cancelled")))
+        }
+    }
+
+    private static func decode<Message: SwiftProtobuf.Message>(_ buffer: ByteBuffer, as: Message.Type) throws -> Message
+    {
         do {
             return try Message(serializedBytes: Array(buffer.readableBytesView))
         } catch {
-            throw RPCError(code: .internal, message: "cannot decode the response as \(Message.protoMessageName): \(error)")
+            throw RPCError(
+                code: .internal, message: "cannot decode the response as \(Message.protoMessageName): \(error)")
         }
     }
 
@@ -246,4 +301,55 @@ public final class RPCClient: Sendable {
 /// An error thrown by the caller's own `body`: passed through untouched by the retry policies.
 struct BodyError: Error {
     var error: any Error
+}
+
+extension RPCClient {
+    /// Runs the caller's `body`: the call's own errors stay `RPCError`s (a cancelled sleep in a
+    /// cancelled call is the call's CANCELLED or DEADLINE_EXCEEDED); anything else the caller
+    /// threw is carried out untouched as a `BodyError`.
+    static func callerCode<T>(_ call: ClientCall, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as RPCError {
+            throw error
+        } catch is CancellationError {
+            if case .failed(let error)? = call.outcome { throw error }
+            throw RPCError(code: .cancelled, message: "the call was cancelled")
+        } catch {
+            throw BodyError(error: error)
+        }
+    }
+
+    /// Rethrows a caller's own error as it was thrown.
+    static func unwrappingCallerErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as BodyError {
+            throw error.error
+        }
+    }
+}
+
+/// Resumes a continuation with whichever outcome comes first (stream opened, deadline, cancel).
+private final class FirstOutcome: Sendable {
+    private let state = NIOLockedValueBox<(CheckedContinuation<Void, any Error>?, Result<Void, any Error>?)>((nil, nil))
+
+    func set(_ continuation: CheckedContinuation<Void, any Error>) {
+        let early = state.withLockedValue { state -> Result<Void, any Error>? in
+            if let result = state.1 { return result }
+            state.0 = continuation
+            return nil
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func resume(_ result: Result<Void, any Error>) {
+        let continuation = state.withLockedValue { state -> CheckedContinuation<Void, any Error>? in
+            guard state.1 == nil else { return nil }
+            state.1 = result
+            defer { state.0 = nil }
+            return state.0
+        }
+        continuation?.resume(with: result)
+    }
 }

@@ -1,5 +1,5 @@
-import TLS
 import HTTP2
+import TLS
 
 /// Where and how an `RPCClient` connects, and its policies for redirects, retries and size.
 ///

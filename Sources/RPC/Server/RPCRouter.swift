@@ -43,6 +43,9 @@ public struct RPCRouter: Sendable {
     /// The route for a method, if registered.
     func route(for method: MethodDescriptor) -> ServerRoute? { routes[method.path] }
 
+    /// The route for a `:path`, if registered.
+    func route(forPath path: String) -> ServerRoute? { routes[path] }
+
     /// Registers every method of a service.
     public mutating func register(_ service: some RegistrableService) {
         service.registerMethods(with: &self)
@@ -55,7 +58,7 @@ public struct RPCRouter: Sendable {
         add(method, kind: .unary) { call, context in
             let request = try Self.decode(Req.self, call.unaryRequest)
             let response = try await handler(request, context)
-            call.setFinalResponse(try MessageFramer.frame(response, maxMessageSize: call.maxSendMessageSize))
+            return try MessageFramer.frame(response, maxMessageSize: call.maxSendMessageSize)
         }
     }
 
@@ -66,6 +69,7 @@ public struct RPCRouter: Sendable {
         add(method, kind: .serverStreaming) { call, context in
             let request = try Self.decode(Req.self, call.unaryRequest)
             try await handler(request, Self.writer(call), context)
+            return nil
         }
     }
 
@@ -75,7 +79,7 @@ public struct RPCRouter: Sendable {
     ) {
         add(method, kind: .clientStreaming) { call, context in
             let response = try await handler(Self.requests(call), context)
-            call.setFinalResponse(try MessageFramer.frame(response, maxMessageSize: call.maxSendMessageSize))
+            return try MessageFramer.frame(response, maxMessageSize: call.maxSendMessageSize)
         }
     }
 
@@ -86,6 +90,7 @@ public struct RPCRouter: Sendable {
     ) {
         add(method, kind: .bidirectionalStreaming) { call, context in
             try await handler(Self.requests(call), Self.writer(call), context)
+            return nil
         }
     }
 
@@ -93,7 +98,7 @@ public struct RPCRouter: Sendable {
 
     private mutating func add<Req, Resp>(
         _ method: RPCMethod<Req, Resp>, kind: RPCKind,
-        _ body: @escaping @Sendable (ServerCallHandle, ServerContext) async throws -> Void
+        _ body: @escaping @Sendable (ServerCallHandle, ServerContext) async throws -> ByteBuffer?
     ) {
         routes[method.path] = ServerRoute(method: method.descriptor, kind: kind, run: body)
     }
@@ -127,11 +132,12 @@ public struct RPCRouter: Sendable {
     }
 }
 
-/// One registered method with its type-erased body.
+/// One registered method with its type-erased body, which returns the framed response of a
+/// unary or client-streaming call (sent with the status) and nil for server-streaming ones.
 struct ServerRoute: Sendable {
     let method: MethodDescriptor
     let kind: RPCKind
-    let run: @Sendable (ServerCallHandle, ServerContext) async throws -> Void
+    let run: @Sendable (ServerCallHandle, ServerContext) async throws -> ByteBuffer?
 }
 
 /// A service that knows how to put its methods into a router.

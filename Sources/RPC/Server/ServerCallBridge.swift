@@ -1,8 +1,8 @@
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The state one call's handler task and its event loop share: queued request messages, the
-/// writer waiting for `.writable`, and the unary response waiting to go out with the status.
+/// The state one streaming call's handler task and its event loop share: queued request
+/// messages and the writer waiting for `.writable`.
 ///
 /// Exists because a handler runs in a Swift Task while its stream lives on the event loop. All
 /// state is behind one lock; the loop side never blocks and the task side suspends with a
@@ -18,7 +18,6 @@ final class ServerCallBridge: Sendable {
         var heldCredit = 0
         var writer: CheckedContinuation<Void, any Error>?
         var closedError: RPCError?
-        var finalResponse: ByteBuffer?
 
         var queuedRequests: Int { requests.count - requestsHead }
     }
@@ -55,18 +54,35 @@ final class ServerCallBridge: Sendable {
         return release
     }
 
-    /// The call ended (status sent, reset, deadline): wake and fail every waiter.
-    func close(_ error: RPCError) {
-        let (reader, writer) = state.withLockedValue { state in
+    /// DATA that completed no message (part of a larger one). Returns whether its credit may be
+    /// returned now: not while the handler is behind, or a peer could stream on forever.
+    func admitPartial(creditBytes: Int) -> Bool {
+        state.withLockedValue { state in
+            guard state.requestsError == nil, state.queuedRequests > Self.requestQueueLimit else { return true }
+            state.heldCredit += creditBytes
+            return false
+        }
+    }
+
+    /// The call ended (status sent, reset, deadline): wake and fail every waiter. Returns the
+    /// credit still held back, which the caller may return to the peer.
+    @discardableResult
+    func close(_ error: RPCError) -> Int {
+        let (reader, writer, held) = state.withLockedValue { state in
             if state.closedError == nil { state.closedError = error }
             if !state.requestsEnded && state.requestsError == nil { state.requestsError = error }
             state.requests.removeAll()
             state.requestsHead = 0
-            defer { state.reader = nil; state.writer = nil }
-            return (state.reader, state.writer)
+            defer {
+                state.reader = nil
+                state.writer = nil
+                state.heldCredit = 0
+            }
+            return (state.reader, state.writer, state.heldCredit)
         }
         reader?.resume(throwing: error)
         writer?.resume(throwing: error)
+        return held
     }
 
     /// Parks a writer until `.writable` (or returns false when the call already ended).
@@ -89,13 +105,6 @@ final class ServerCallBridge: Sendable {
     }
 
     var closedError: RPCError? { state.withLockedValue { $0.closedError } }
-
-    func takeFinalResponse() -> ByteBuffer? {
-        state.withLockedValue { state in
-            defer { state.finalResponse = nil }
-            return state.finalResponse
-        }
-    }
 
     // MARK: - Task side
 
@@ -128,11 +137,6 @@ final class ServerCallBridge: Sendable {
             }
             if let ready { continuation.resume(with: ready) }
         }
-    }
-
-    /// Unary: the response to send with the status.
-    func setFinalResponse(_ framed: ByteBuffer) {
-        state.withLockedValue { $0.finalResponse = framed }
     }
 
     private static func pop(_ state: inout State) -> ByteBuffer {

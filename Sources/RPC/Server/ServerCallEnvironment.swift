@@ -1,4 +1,6 @@
 import Logging
+import NIOConcurrencyHelpers
+import NIOCore
 import TLS
 
 /// What every call of one server shares: the routes, the interceptor chain and the limits.
@@ -25,12 +27,14 @@ final class ServerCallEnvironment: Sendable {
     }
 
     /// Runs the interceptors in order around the route's body.
-    func run(_ route: ServerRoute, call: ServerCallHandle, context: ServerContext) async throws {
-        if interceptors.isEmpty {
-            try await route.run(call, context)
-        } else {
-            try await Self.chain(interceptors) { context in try await route.run(call, context) }(context)
-        }
+    func run(_ route: ServerRoute, call: ServerCallHandle, context: ServerContext) async throws -> ByteBuffer? {
+        if interceptors.isEmpty { return try await route.run(call, context) }
+        let response = NIOLockedValueBox<ByteBuffer?>(nil)
+        try await Self.chain(interceptors) { context in
+            let framed = try await route.run(call, context)
+            response.withLockedValue { $0 = framed }
+        }(context)
+        return response.withLockedValue { $0 }
     }
 
     /// `body` wrapped by `interceptors`, the first outermost.

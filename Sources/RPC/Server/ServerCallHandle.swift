@@ -6,7 +6,8 @@ import NIOCore
 /// Exists to keep the typed router closures free of event-loop details: writes hop to the loop
 /// through here and suspend while the stream is above its outbound watermark.
 struct ServerCallHandle: Sendable {
-    let bridge: ServerCallBridge
+    /// Absent for unary calls, which neither stream requests nor write before they return.
+    let bridge: ServerCallBridge?
     let eventLoop: any EventLoop
     let stream: NIOLoopBound<ServerStreamHandler>
     /// Unary and server-streaming: the request, already complete.
@@ -14,21 +15,19 @@ struct ServerCallHandle: Sendable {
     let maxSendMessageSize: Int
 
     func nextRequest() async throws -> ByteBuffer? {
-        try await bridge.nextRequest { credit in
+        guard let bridge else { return nil }
+        return try await bridge.nextRequest { credit in
             let stream = self.stream
             eventLoop.execute { stream.value.returnCredit(credit) }
         }
     }
 
     func write(_ framed: ByteBuffer) async throws {
+        guard let bridge else { throw RPCError(code: .internal, message: "a unary call cannot stream responses") }
         if let error = bridge.closedError { throw error }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let stream = self.stream
             eventLoop.execute { stream.value.writeFromHandler(framed, continuation) }
         }
-    }
-
-    func setFinalResponse(_ framed: ByteBuffer) {
-        bridge.setFinalResponse(framed)
     }
 }

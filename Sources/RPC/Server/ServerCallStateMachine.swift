@@ -7,6 +7,18 @@ import NIOCore
 /// Exists so every protocol rule of the server side (validation of the request head, framing,
 /// encodings, size limits, unary message counts, trailers-only vs. headers + trailers) is tested
 /// without a channel; `ServerStreamHandler` only performs the actions it returns.
+///
+/// The answers to bad requests (grpc-go's choices where the spec leaves room):
+/// - `:method` other than POST: HTTP 405 with grpc-status INTERNAL;
+/// - content-type not `application/grpc[+proto]`: HTTP 415 with grpc-status INVALID_ARGUMENT
+///   (the spec's 415; the grpc-status tells gRPC clients why);
+/// - unknown `:path`: UNIMPLEMENTED naming the path; `grpc-encoding` other than identity/gzip:
+///   UNIMPLEMENTED with `grpc-accept-encoding: identity,gzip`;
+/// - malformed `grpc-timeout`, bad `-bin` metadata, a compressed flag without an encoding, a
+///   message cut short by END_STREAM, and zero or several messages on a unary or
+///   server-streaming call: INTERNAL (the spec's status for protocol errors);
+/// - a message over the receive limit (before or after gzip): RESOURCE_EXHAUSTED;
+/// - a request that does not decode (in the router): INVALID_ARGUMENT naming the message type.
 struct ServerCallStateMachine {
     /// What the request head asked for, once it passed validation.
     struct RequestHead {
@@ -62,10 +74,10 @@ struct ServerCallStateMachine {
 
     // MARK: - Request
 
-    /// Validates the request head: `:method`, `content-type`, `:path` (through `lookup`),
-    /// `grpc-encoding`, `grpc-timeout` and metadata.
+    /// Validates the request head: `:method`, `content-type`, `:path` (through `lookup`, which
+    /// maps a path to its method and kind), `grpc-encoding`, `grpc-timeout` and metadata.
     mutating func receiveHeaders(
-        _ headers: HTTP2Headers, lookup: (MethodDescriptor) -> RPCKind?
+        _ headers: HTTP2Headers, lookup: (String) -> (MethodDescriptor, RPCKind)?
     ) -> HeadersAction {
         guard case .awaitingHead = phase else {
             return .reject(finish(RPCStatus(code: .internal, message: "unexpected second request header block")))
@@ -101,7 +113,7 @@ struct ServerCallStateMachine {
                         message: "invalid gRPC request content-type \"\(contentType ?? "")\""),
                     httpStatus: 415))
         }
-        guard let path, let descriptor = MethodDescriptor(path: path), let kind = lookup(descriptor) else {
+        guard let path, let (descriptor, kind) = lookup(path) else {
             return .reject(
                 finish(RPCStatus(code: .unimplemented, message: "unknown method \(path ?? "(no :path)")")))
         }
@@ -143,7 +155,8 @@ struct ServerCallStateMachine {
                 let payload = try decode(message)
                 if isUnaryRequest {
                     guard unaryRequest == nil else {
-                        return fail(RPCStatus(code: .internal, message: "\(kindName) call sent more than one request message"))
+                        return fail(
+                            RPCStatus(code: .internal, message: "\(kindName) call sent more than one request message"))
                     }
                     unaryRequest = payload
                 } else {
@@ -246,7 +259,8 @@ struct ServerCallStateMachine {
 
     /// A trailers-only block (or trailers, if headers went out) for `status`; moves to finished.
     private mutating func finish(_ status: RPCStatus, httpStatus: Int = 200) -> HTTP2Headers {
-        finishHeaders(status, httpAnswer: httpStatus == 200 ? nil : RPCError.HTTPAnswer(status: httpStatus, headers: []))
+        finishHeaders(
+            status, httpAnswer: httpStatus == 200 ? nil : RPCError.HTTPAnswer(status: httpStatus, headers: []))
     }
 
     private mutating func finishHeaders(_ status: RPCStatus, httpAnswer: RPCError.HTTPAnswer? = nil) -> HTTP2Headers {

@@ -64,17 +64,24 @@ final class ServerStreamHandler: HTTP2StreamHandler {
 
     private func receiveHead(_ headers: HTTP2Headers, connection: HTTP2Connection) {
         let router = environment.router
-        switch machine.receiveHeaders(headers, lookup: { router.route(for: $0)?.kind }) {
+        switch machine.receiveHeaders(
+            headers, lookup: { path in router.route(forPath: path).map { ($0.method, $0.kind) } })
+        {
         case .reject(let answer):
             connection.sendHeaders(streamID: streamID, answer, endStream: true)
         case .accept(let head):
-            guard let route = router.route(for: head.method) else { return }
+            guard let route = router.route(forPath: head.method.path) else { return }
             self.route = route
             let now = ContinuousClock.now
             context = ServerContext(
                 method: head.method, requestMetadata: head.metadata, peer: connectionInfo.peer,
                 remoteAddress: connectionInfo.remoteAddress, deadline: head.timeout.map { now + $0 })
-            bridge = ServerCallBridge()
+            if head.kind != .unary { bridge = ServerCallBridge() }
+            if let timeout = head.timeout, timeout <= .zero {
+                // Expired on arrival: answer at once rather than race the handler.
+                deadlineExpired()
+                return
+            }
             if let timeout = head.timeout {
                 deadlineTimer = connection.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
                     self.deadlineExpired()
@@ -91,7 +98,7 @@ final class ServerStreamHandler: HTTP2StreamHandler {
         var returnCredit = true
         switch machine.receiveData(chunk, endStream: endStream) {
         case .none:
-            break
+            if let bridge, !machine.isFinished { returnCredit = bridge.admitPartial(creditBytes: bytes) }
         case .deliver(let messages, let ended):
             if let bridge { returnCredit = bridge.deliver(messages, ended: ended, creditBytes: bytes) }
         case .startHandler(let request):
@@ -99,7 +106,9 @@ final class ServerStreamHandler: HTTP2StreamHandler {
         case .fail(let answer, let status):
             deadlineTimer?.cancel()
             connection.sendHeaders(streamID: streamID, answer, endStream: true)
-            bridge?.close(RPCError(code: status.code, message: status.message))
+            if let held = bridge?.close(RPCError(code: status.code, message: status.message)), held > 0 {
+                connection.consume(streamID: streamID, bytes: held)
+            }
             task?.cancel()
         }
         if returnCredit && bytes > 0 { connection.consume(streamID: streamID, bytes: bytes) }
@@ -114,18 +123,17 @@ final class ServerStreamHandler: HTTP2StreamHandler {
     // MARK: - Handler
 
     private func startHandler(request: ByteBuffer?, connection: HTTP2Connection) {
-        guard !handlerStarted, let route, let context, let bridge else { return }
+        guard !handlerStarted, let route, let context else { return }
         handlerStarted = true
         let loop = connection.eventLoop
         let call = ServerCallHandle(
             bridge: bridge, eventLoop: loop, stream: NIOLoopBound(self, eventLoop: loop), unaryRequest: request,
             maxSendMessageSize: environment.maxSendMessageSize)
         let environment = self.environment
-        let promise = loop.makePromise(of: Void.self)
+        let promise = loop.makePromise(of: ByteBuffer?.self)
         task = Task {
             do {
-                try await environment.run(route, call: call, context: context)
-                promise.succeed(())
+                promise.succeed(try await environment.run(route, call: call, context: context))
             } catch {
                 promise.fail(error)
             }
@@ -135,17 +143,17 @@ final class ServerStreamHandler: HTTP2StreamHandler {
         }
     }
 
-    private func handlerFinished(_ result: Result<Void, any Error>) {
+    private func handlerFinished(_ result: Result<ByteBuffer?, any Error>) {
         handlerDone = true
         task = nil
-        guard !machine.isFinished, let connection, let context, let bridge else { return }
+        guard !machine.isFinished, let connection, let context else { return }
         deadlineTimer?.cancel()
         let initial = context.initialMetadata
         var trailing = context.trailingMetadata
         let blocks: [HTTP2Headers]
         switch result {
-        case .success:
-            if let response = bridge.takeFinalResponse() {
+        case .success(let response):
+            if let response {
                 if let headers = machine.responseHeaders(initialMetadata: initial) {
                     connection.sendHeaders(streamID: streamID, headers, endStream: false)
                 }
@@ -165,7 +173,9 @@ final class ServerStreamHandler: HTTP2StreamHandler {
                 httpAnswer: rpcError.httpAnswer)
         }
         send(blocks, connection: connection)
-        bridge.close(RPCError(code: .cancelled, message: "the call has ended"))
+        if let held = bridge?.close(RPCError(code: .cancelled, message: "the call has ended")), held > 0 {
+            connection.consume(streamID: streamID, bytes: held)
+        }
     }
 
     private func answer(for error: any Error) -> RPCError {
@@ -189,14 +199,17 @@ final class ServerStreamHandler: HTTP2StreamHandler {
             status: RPCStatus(code: .deadlineExceeded, message: "deadline exceeded"),
             initialMetadata: Metadata(), trailingMetadata: context?.trailingMetadata ?? Metadata())
         send(blocks, connection: connection)
-        bridge?.close(RPCError(code: .deadlineExceeded, message: "deadline exceeded"))
+        if let held = bridge?.close(RPCError(code: .deadlineExceeded, message: "deadline exceeded")), held > 0 {
+            connection.consume(streamID: streamID, bytes: held)
+        }
         task?.cancel()
     }
 
     /// A response message from the handler task (already framed).
     func writeFromHandler(_ framed: ByteBuffer, _ continuation: CheckedContinuation<Void, any Error>) {
         guard machine.canSendMessage, let connection, let context, let bridge else {
-            continuation.resume(throwing: bridge?.closedError ?? RPCError(code: .cancelled, message: "the call has ended"))
+            continuation.resume(
+                throwing: bridge?.closedError ?? RPCError(code: .cancelled, message: "the call has ended"))
             return
         }
         if let headers = machine.responseHeaders(initialMetadata: context.initialMetadata) {

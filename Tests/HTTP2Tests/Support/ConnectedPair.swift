@@ -22,22 +22,31 @@ final class ConnectedPair {
     init(serverSettings: HTTP2Settings = HTTP2Settings(), clientSettings: HTTP2Settings = HTTP2Settings()) throws {
         let serverHandler = HTTP2ServerHandler(
             settings: serverSettings,
-            connectionReady: { [unowned self] in self.serverConnection = $0 },
-            makeStreamHandler: { [unowned self] id, _ in
+            connectionReady: { [weak self] in self?.serverConnection = $0 },
+            makeStreamHandler: { [weak self] id, _ in
+                guard let self else { return RecordingStreamHandler() }
                 let handler = self.makeServerStream(id)
                 self.serverStreams.append((id, handler))
                 return handler
             })
         let clientHandler = HTTP2ClientHandler(
             settings: clientSettings,
-            connectionReady: { [unowned self] in self.clientConnection = $0 },
-            connectionClosed: { [unowned self] in self.clientClosedCount += 1 })
+            connectionReady: { [weak self] in self?.clientConnection = $0 },
+            connectionClosed: { [weak self] in self?.clientClosedCount += 1 })
         try server.pipeline.syncOperations.addHandler(serverHandler)
         try client.pipeline.syncOperations.addHandler(clientHandler)
         let address = try SocketAddress(ipAddress: "127.0.0.1", port: 1)
         server.connect(to: address, promise: nil)
         client.connect(to: address, promise: nil)
         try exchange()
+    }
+
+    deinit {
+        // Closing removes the handlers, which frees the sessions (and breaks the pipelines' cycles).
+        client.close(promise: nil)
+        server.close(promise: nil)
+        client.embeddedEventLoop.run()
+        server.embeddedEventLoop.run()
     }
 
     /// Moves bytes both ways until neither side has anything more to say. A side that closed
