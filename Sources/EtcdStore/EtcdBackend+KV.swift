@@ -3,12 +3,14 @@ import Store
 // MARK: - Reads and single-key writes
 
 extension EtcdBackend {
+    /// A linearizable read of one key.
     public func get(_ key: String) async throws -> KeyValue? {
         try Self.checkKey(key)
         let (response, _) = try await perform(EtcdKV.range) { _ in EtcdKV.rangeRequest(EtcdKV.single(key)) }
         return try response.kvs.first.map(EtcdKV.keyValue)
     }
 
+    /// One page of a prefix in key order: etcd's Range from `startAfter` + "\0" to the prefix end.
     public func range(prefix: String, startAfter: String?, limit: Int) async throws -> RangePage {
         guard limit > 0 else { throw StoreError.invalidArgument("range limit must be positive, got \(limit)") }
         let range = EtcdKeyRange.prefix(prefix, startAfter: startAfter)
@@ -17,6 +19,7 @@ extension EtcdBackend {
         return RangePage(items: try response.kvs.map(EtcdKV.keyValue), more: response.more)
     }
 
+    /// etcd's Range with `count_only` over the prefix.
     public func count(prefix: String) async throws -> Int {
         let range = EtcdKeyRange.prefix(prefix)
         let (response, _) = try await perform(EtcdKV.range) { _ in EtcdKV.rangeRequest(range, countOnly: true) }
@@ -25,11 +28,15 @@ extension EtcdBackend {
 
     @discardableResult
     public func put(_ key: String, _ value: [UInt8], condition: PutCondition) async throws -> Int64 {
+        try await put(key, value, condition: condition, leaseID: 0)
+    }
+
+    func put(_ key: String, _ value: [UInt8], condition: PutCondition, leaseID: Int64) async throws -> Int64 {
         try Self.checkKey(key)
         let compare: Etcdserverpb_Compare
         switch condition {
         case .none:
-            let (response, _) = try await perform(EtcdKV.put) { _ in EtcdKV.putRequest(key, value) }
+            let (response, _) = try await perform(EtcdKV.put) { _ in EtcdKV.putRequest(key, value, lease: leaseID) }
             return response.header.revision
         case .absent:
             compare = EtcdKV.absent(key)
@@ -39,7 +46,7 @@ extension EtcdBackend {
         let (response, outcomeUnknown) = try await perform(EtcdKV.txn) { outcomeUnknown in
             var request = Etcdserverpb_TxnRequest()
             request.compare = [compare]
-            request.success = [EtcdKV.op(EtcdKV.putRequest(key, value))]
+            request.success = [EtcdKV.op(EtcdKV.putRequest(key, value, lease: leaseID))]
             // The failure branch reads the key: for the message, and (with its value) to recognise
             // an earlier attempt of ours whose answer was lost.
             request.failure = [EtcdKV.op(EtcdKV.rangeRequest(EtcdKV.single(key), keysOnly: !outcomeUnknown))]

@@ -19,6 +19,7 @@ import TLS
 /// `invalidArgument` before anything is sent. A transaction is never split: splitting would
 /// break its atomicity. Raise both etcd's flags and the configuration together for bigger ones.
 public final class EtcdBackend: Backend {
+    /// The validated configuration this backend was opened with.
     public let configuration: EtcdConfiguration
     private let clients: [RPCClient]
     private let state = Mutex(State())
@@ -65,6 +66,7 @@ public final class EtcdBackend: Backend {
         return client
     }
 
+    /// Closes every member's connection; later calls throw `StoreError.closed`.
     public func close() async throws {
         let wasClosed = state.withLock { state in
             defer { state.closed = true }
@@ -83,6 +85,19 @@ public final class EtcdBackend: Backend {
         _ method: RPCMethod<Request, Response>,
         _ makeRequest: (_ outcomeUnknown: Bool) throws -> Request
     ) async throws -> (response: Response, outcomeUnknown: Bool) {
+        try await withFailover { client, options, outcomeUnknown in
+            let request = try makeRequest(outcomeUnknown)
+            try checkSize(request)
+            return try await client.unary(method, request, options: options)
+        }
+    }
+
+    /// Runs `attempt` on the preferred member's client and, on a retryable failure, on the next
+    /// ones per `EtcdFailover`. `attempt` receives whether an earlier attempt may have been
+    /// applied; the result carries that flag for the attempt that answered.
+    func withFailover<Result>(
+        _ attempt: (RPCClient, CallOptions, _ outcomeUnknown: Bool) async throws -> Result
+    ) async throws -> (response: Result, outcomeUnknown: Bool) {
         let preferred = try state.withLock { state in
             guard !state.closed else { throw StoreError.closed("the etcd backend is closed") }
             return state.preferred
@@ -95,13 +110,13 @@ public final class EtcdBackend: Backend {
         options.retryUnavailable = false
         while true {
             let unknownBefore = failover.outcomeUnknown
-            let request = try makeRequest(unknownBefore)
-            try checkSize(request)
             let endpoint = failover.endpoint
             do {
-                let response = try await clients[endpoint].unary(method, request, options: options)
+                let response = try await attempt(clients[endpoint], options, unknownBefore)
                 state.withLock { $0.preferred = endpoint }
                 return (response, unknownBefore)
+            } catch let error as StoreError {
+                throw error  // our own verdict (a bad request, a closed backend): never retried
             } catch {
                 if state.withLock({ $0.closed }) { throw StoreError.closed("the etcd backend is closed") }
                 // A cancelled caller is not a failed member: stop rather than try the next one.

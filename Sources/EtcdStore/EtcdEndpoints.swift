@@ -16,11 +16,14 @@ public struct EtcdEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// etcd's default client port, used when a URL names none.
     public static let defaultPort = 2379
 
+    /// h2c or mutual TLS.
     public var scheme: Scheme
     /// A DNS name or IP address; IPv6 without brackets.
     public var host: String
+    /// The client port (etcd's default is 2379).
     public var port: Int
 
+    /// An endpoint from its parts, unchecked (`init(url:)` validates).
     public init(scheme: Scheme, host: String, port: Int) {
         self.scheme = scheme
         self.host = host
@@ -109,6 +112,7 @@ public struct EtcdTLSFiles: Sendable, Equatable {
     /// The name verified in etcd's certificate (and sent as SNI); the endpoint's host when nil.
     public var serverName: String?
 
+    /// Paths to PEM files; `serverName` overrides the name checked in etcd's certificate.
     public init(caFile: String, certificateFile: String, keyFile: String, serverName: String? = nil) {
         self.caFile = caFile
         self.certificateFile = certificateFile
@@ -143,6 +147,7 @@ public struct EtcdConfiguration: Sendable {
     /// (default 1.5 MiB); raise both together.
     public var maxRequestBytes = 1_572_864
 
+    /// Members in failover order, with the default limits and timeouts.
     public init(endpoints: [EtcdEndpoint], tls: EtcdTLSFiles? = nil) {
         self.endpoints = endpoints
         self.tls = tls

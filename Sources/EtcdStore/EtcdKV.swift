@@ -38,10 +38,11 @@ enum EtcdKV {
         return request
     }
 
-    static func putRequest(_ key: String, _ value: [UInt8]) -> Etcdserverpb_PutRequest {
+    static func putRequest(_ key: String, _ value: [UInt8], lease: Int64 = 0) -> Etcdserverpb_PutRequest {
         var request = Etcdserverpb_PutRequest()
         request.key = Data(key.utf8)
         request.value = Data(value)
+        request.lease = lease
         return request
     }
 

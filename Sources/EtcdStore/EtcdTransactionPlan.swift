@@ -112,8 +112,10 @@ struct EtcdTransactionPlan: Equatable, Sendable {
 
     /// Whether the failure branch's reads show every write of this plan in place (so an earlier
     /// attempt with an unknown outcome was applied).
+    /// A plan without writes is never "applied": it only checks conditions, and the retry's
+    /// answer to them is the truth.
     func isApplied(according responses: [Etcdserverpb_ResponseOp]) -> Bool {
-        guard responses.count == writes.count else { return false }
+        guard !writes.isEmpty, responses.count == writes.count else { return false }
         for (write, response) in zip(writes, responses) {
             guard case .responseRange(let read)? = response.response else { return false }
             switch write {

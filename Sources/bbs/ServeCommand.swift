@@ -4,7 +4,6 @@ import Foundation
 import Logging
 import RPC
 import Store
-import Synchronization
 import TLS
 
 /// `bbs [serve]`: lock, data version state machine, migrations, then serve until SIGTERM/SIGINT.
@@ -39,6 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func serve(_ configuration: RPCServerConfiguration, logger: Logger) async throws {
+        let termination = TerminationSignal()
         let store = try storeOptions.open()
         var lock: StoreLock?
         if let path = store.lockPath {
@@ -69,8 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         gate.open()
+        termination.startServing()
         logger.info("serving data version \(startup.migrator.newestVersion)")
-        await Signals.wait(for: [SIGTERM, SIGINT])
+        await termination.wait()
         logger.info("shutting down")
         await server.shutdownGracefully()
         try await store.backend.close()
@@ -89,40 +90,5 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let tls = TLSConfiguration(certificateChainFile: certFile, privateKeyFile: keyFile, trustRootsFile: caFile)
         return RPCServerConfiguration(host: host, port: port, security: .mutualTLS(tls))
-    }
-}
-
-/// Waits for a termination signal without a global handler: a dispatch source per signal.
-enum Signals {
-    static func wait(for signals: [Int32]) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumed = Mutex(false)
-            var sources: [any DispatchSourceSignal] = []
-            for number in signals {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler {
-                    let first = resumed.withLock { done in
-                        defer { done = true }
-                        return !done
-                    }
-                    if first { continuation.resume() }
-                }
-                source.resume()
-                sources.append(source)
-            }
-            Holder.shared.keep(sources)
-        }
-    }
-
-    /// Keeps the signal sources alive for the life of the process.
-    final class Holder: @unchecked Sendable {
-        static let shared = Holder()
-        private let lock = NSLock()
-        private var sources: [any DispatchSourceSignal] = []
-
-        func keep(_ more: [any DispatchSourceSignal]) {
-            lock.withLock { sources += more }
-        }
     }
 }

@@ -19,18 +19,16 @@ struct EtcdFailoverClusterTests {
         try await etcd.close()
     }
 
-    @Test("when no member answers, the call fails within the budget naming the last error")
+    @Test("when no member answers, the call fails once the budget is spent, naming the last error")
     func nobodyHome() async throws {
         let ports = try EtcdCluster.freeLoopbackPorts(2)
         var configuration = try EtcdConfiguration(
             storeURL: "etcd:http://127.0.0.1:\(ports[0]),http://127.0.0.1:\(ports[1])")
         configuration.failoverBudget = .seconds(1)
         let etcd = try EtcdBackend(configuration: configuration)
-        let started = ContinuousClock.now
         await #expect { try await etcd.get("/k") } throws: { error in
-            isStoreError(error, .backendFailure, "all 2 etcd members")
+            isStoreError(error, .backendFailure, "all 2 etcd members") && "\(error)".contains("refused")
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
         try await etcd.close()
     }
 
@@ -85,9 +83,35 @@ struct EtcdFailoverClusterTests {
         }
     }
 
+    @Test("writes continue through the election when the leader, the member in use, is killed")
+    func killLeaderUnderWrites() async throws {
+        let cluster = try await EtcdCluster.start(members: 3)
+        defer { cluster.stop() }
+        let leader = try #require(await cluster.leader())
+        // The leader first, so the backend is talking to it when it dies.
+        let order = [leader] + (0..<3).filter { $0 != leader }
+        var configuration = try EtcdConfiguration(
+            storeURL: "etcd:" + order.map { cluster.clientURLs[$0] }.joined(separator: ","))
+        configuration.callTimeout = .seconds(3)
+        let etcd = try EtcdBackend(configuration: configuration)
+        var revisions: [String: Int64] = [:]
+        for index in 0..<150 {
+            if index == 30 { cluster.kill(member: leader) }
+            let key = "/l/\(index)"
+            revisions[key] = try await etcd.put(key, bytes("\(index)"), condition: .absent)
+        }
+        #expect(!cluster.isRunning(member: leader))
+        let newLeader = await cluster.leader()
+        #expect(newLeader != nil && newLeader != leader)
+        for (key, revision) in revisions {
+            #expect(try await etcd.get(key)?.modRevision == revision, "acknowledged write \(key) lost")
+        }
+        try await etcd.close()
+    }
+
     @Test("over mutual TLS with a client certificate from the cluster's CA")
     func mutualTLS() async throws {
-        let certs = try CertificateAuthority.make()
+        let certs = try await EtcdTestCertificates.make()
         defer { certs.remove() }
         let cluster = try await EtcdCluster.start(
             members: 1,
@@ -107,7 +131,7 @@ struct EtcdFailoverClusterTests {
         var other = try EtcdConfiguration(
             storeURL: cluster.storeURL,
             tls: EtcdTLSFiles(
-                caFile: certs.caFile, certificateFile: certs.otherCAClientCert, keyFile: certs.otherCAClientKey))
+                caFile: certs.caFile, certificateFile: certs.otherClientCert, keyFile: certs.otherClientKey))
         other.failoverBudget = .seconds(1)
         let refused = try EtcdBackend(configuration: other)
         await #expect(throws: StoreError.self) { try await refused.get("/tls") }

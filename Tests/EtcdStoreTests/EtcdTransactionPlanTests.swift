@@ -110,5 +110,7 @@ struct EtcdTransactionPlanTests {
         #expect(!plan.isApplied(according: responses(value: nil, deletedCount: 0)))
         #expect(!plan.isApplied(according: responses(value: [9], deletedCount: 1)))
         #expect(!plan.isApplied(according: []))
+        let checkOnly = EtcdTransactionPlan(Transaction(conditions: [.exists("/e")]))
+        #expect(!checkOnly.isApplied(according: []))
     }
 }

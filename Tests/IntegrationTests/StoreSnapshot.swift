@@ -110,6 +110,15 @@ struct TemporaryStore {
         }
     }
 
+    /// Replaces `other`'s database files with copies of this store's (neither may be open).
+    func copyFiles(to other: TemporaryStore) throws {
+        let files = FileManager.default
+        for suffix in ["", "-wal", "-shm"] {
+            try? files.removeItem(atPath: other.path + suffix)
+            if files.fileExists(atPath: path + suffix) { try files.copyItem(atPath: path + suffix, toPath: other.path + suffix) }
+        }
+    }
+
     func remove() {
         try? FileManager.default.removeItem(at: directory)
     }

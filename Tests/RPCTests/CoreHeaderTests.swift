@@ -79,6 +79,18 @@ struct CoreHeaderTests {
         #expect(back.count == 2)
     }
 
+    @Test("metadata the spec does not allow is not written")
+    func invalidMetadataSkipped() {
+        var metadata = Metadata()
+        metadata.add("x-ok", "fine")
+        metadata.add("x-newline", "a\nb")
+        metadata.add("x-unicode", "ü")
+        metadata.add("bad key", "v")
+        var headers = HTTP2Headers()
+        metadata.appendHeaders(to: &headers)
+        #expect(headers.fields.map(\.name) == ["x-ok"])
+    }
+
     @Test("-bin values: padded, unpadded and comma-separated are accepted; garbage is an error")
     func binaryValues() throws {
         let headers: HTTP2Headers = ["a-bin": "AQI=", "b-bin": "AQI", "c-bin": "AQ==,Ag"]

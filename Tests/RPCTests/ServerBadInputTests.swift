@@ -44,8 +44,15 @@ struct ServerBadInputTests {
             description: "a bad -bin metadata value is INTERNAL", headers: ["x-id-bin: !!!"], body: [0, 0, 0, 0, 0],
             expected: ["grpc-status: 13", "x-id-bin"]),
         Case(
-            description: "a malformed grpc-timeout is INTERNAL", headers: ["grpc-timeout: soon"], body: [0, 0, 0, 0, 0],
+            description: "a malformed grpc-timeout is INTERNAL", headers: ["grpc-timeout: soon"],
+            body: [0, 0, 0, 0, 0],
             expected: ["grpc-status: 13", "grpc-timeout"]),
+        Case(
+            description: "the longest grpc-timeout is accepted", headers: ["grpc-timeout: 99999999H"],
+            body: [0, 0, 0, 0, 4, 0x0A, 0x02, 0x6F, 0x6B], expected: ["grpc-status: 0"]),
+        Case(
+            description: "a zero grpc-timeout is DEADLINE_EXCEEDED", headers: ["grpc-timeout: 0n"],
+            body: [0, 0, 0, 0, 4, 0x0A, 0x02, 0x6F, 0x6B], expected: ["grpc-status: 4"]),
         Case(
             description: "a JSON content-type is HTTP 415", contentType: "application/json", body: [0, 0, 0, 0, 0],
             expected: [":status: 415", "grpc-status: 3"]),

@@ -236,8 +236,10 @@ struct ServerCallStateMachineTests {
     @Test(
         "the redirect and unavailable answers are trailers-only with their HTTP status and headers",
         arguments: [
-            (RPCError.redirect(toMaster: "https://10.0.0.2:8889", path: "/test.Echo/Get"), "307", "location",
-             "https://10.0.0.2:8889/test.Echo/Get"),
+            (
+                RPCError.redirect(toMaster: "https://10.0.0.2:8889", path: "/test.Echo/Get"), "307", "location",
+                "https://10.0.0.2:8889/test.Echo/Get"
+            ),
             (RPCError.unavailable(reason: "migrating", retryAfterSeconds: 3), "503", "retry-after", "3"),
         ])
     func httpAnswers(error: RPCError, status: String, header: String, value: String) throws {

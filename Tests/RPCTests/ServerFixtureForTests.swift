@@ -11,9 +11,13 @@ struct ServerTestFixture {
     typealias Text = Google_Protobuf_StringValue
 
     static let unary = RPCMethod<Text, Text>(service: "test.Echo", method: "Unary", kind: .unary)
-    static let serverStream = RPCMethod<Text, Text>(service: "test.Echo", method: "ServerStream", kind: .serverStreaming)
-    static let clientStream = RPCMethod<Text, Text>(service: "test.Echo", method: "ClientStream", kind: .clientStreaming)
+    static let serverStream = RPCMethod<Text, Text>(
+        service: "test.Echo", method: "ServerStream", kind: .serverStreaming)
+    static let clientStream = RPCMethod<Text, Text>(
+        service: "test.Echo", method: "ClientStream", kind: .clientStreaming)
     static let bidi = RPCMethod<Text, Text>(service: "test.Echo", method: "Bidi", kind: .bidirectionalStreaming)
+    /// Waits a second before reading its requests; answers how many arrived.
+    static let hold = RPCMethod<Text, Text>(service: "test.Echo", method: "Hold", kind: .clientStreaming)
     /// Writes `value` messages of 64 KiB each, counting them in `flooded`.
     static let flood = RPCMethod<Text, Text>(service: "test.Echo", method: "Flood", kind: .serverStreaming)
 
@@ -26,6 +30,8 @@ struct ServerTestFixture {
     let flooded: NIOLockedValueBox<Int>
     /// Handlers that saw their task cancelled ("sleep" calls ended by deadline or reset).
     let cancelled: NIOLockedValueBox<Int>
+    /// "sleep" and "slow" handlers that started.
+    let sleepers: NIOLockedValueBox<Int>
 
     /// Rejects calls that carry `x-reject` with the 503 answer, before the handler runs.
     struct RejectingInterceptor: ServerInterceptor {
@@ -44,52 +50,75 @@ struct ServerTestFixture {
         var router = RPCRouter()
         let flooded = NIOLockedValueBox(0)
         let cancelled = NIOLockedValueBox(0)
-        router.register(flood, serverStreaming: { request, writer, _ in
-            let chunk = String(repeating: "f", count: 64 * 1024)
-            for _ in 0..<(Int(request.value) ?? 0) {
-                try await writer.write(.with { $0.value = chunk })
-                flooded.withLockedValue { $0 += 1 }
-            }
-        })
-        router.register(unary, unary: { request, context in
-            context.initialMetadata.add("x-initial", "hello")
-            if let echo = context.requestMetadata["x-echo"] { context.trailingMetadata.add("x-echo", echo) }
-            if let bytes = context.requestMetadata.bytes("x-bytes-bin") {
-                context.trailingMetadata.add("x-bytes-bin", bytes: bytes)
-            }
-            switch request.value {
-            case "fail":
-                throw RPCError(code: .notFound, message: "ünïcode 100%", metadata: ["bbs-error-type": "ResourceNotFound"])
-            case "crash": throw Unexpected()
-            case "sleep":
-                do {
-                    try await Task.sleep(for: .seconds(5))
-                } catch {
-                    cancelled.withLockedValue { $0 += 1 }
-                    throw error
+        let sleepers = NIOLockedValueBox(0)
+        router.register(
+            hold,
+            clientStreaming: { requests, _ in
+                try await Task.sleep(for: .seconds(1))
+                var count = 0
+                for try await _ in requests { count += 1 }
+                return .with { $0.value = String(count) }
+            })
+        router.register(
+            flood,
+            serverStreaming: { request, writer, _ in
+                let chunk = String(repeating: "f", count: 64 * 1024)
+                for _ in 0..<(Int(request.value) ?? 0) {
+                    try await writer.write(.with { $0.value = chunk })
+                    flooded.withLockedValue { $0 += 1 }
                 }
-            case "slow":
-                try await Task.sleep(for: .milliseconds(600))
-            case "redirect": throw RPCError.redirect(toMaster: "https://10.0.0.2:8889", path: context.method.path)
-            case "unavailable": throw RPCError.unavailable(reason: "migrating", retryAfterSeconds: 2)
-            case "peer": return .with { $0.value = context.peer?.subject ?? "none" }
-            default: break
-            }
-            return request
-        })
-        router.register(serverStream, serverStreaming: { request, writer, _ in
-            for index in 0..<(Int(request.value) ?? 0) {
-                try await writer.write(.with { $0.value = "message \(index)" })
-            }
-        })
-        router.register(clientStream, clientStreaming: { requests, _ in
-            var joined: [String] = []
-            for try await request in requests { joined.append(request.value) }
-            return .with { $0.value = joined.joined(separator: ",") }
-        })
-        router.register(bidi, bidirectionalStreaming: { requests, writer, _ in
-            for try await request in requests { try await writer.write(request) }
-        })
+            })
+        router.register(
+            unary,
+            unary: { request, context in
+                context.initialMetadata.add("x-initial", "hello")
+                if let echo = context.requestMetadata["x-echo"] { context.trailingMetadata.add("x-echo", echo) }
+                if let bytes = context.requestMetadata.bytes("x-bytes-bin") {
+                    context.trailingMetadata.add("x-bytes-bin", bytes: bytes)
+                }
+                switch request.value {
+                case "fail":
+                    throw RPCError(
+                        code: .notFound, message: "ünïcode 100%", metadata: ["bbs-error-type": "ResourceNotFound"])
+                case "crash": throw Unexpected()
+                case "sleep":
+                    sleepers.withLockedValue { $0 += 1 }
+                    do {
+                        try await Task.sleep(for: .seconds(5))
+                    } catch {
+                        cancelled.withLockedValue { $0 += 1 }
+                        throw error
+                    }
+                case "slow":
+                    sleepers.withLockedValue { $0 += 1 }
+                    try await Task.sleep(for: .milliseconds(600))
+                case "redirect": throw RPCError.redirect(toMaster: "https://10.0.0.2:8889", path: context.method.path)
+                case "unavailable": throw RPCError.unavailable(reason: "migrating", retryAfterSeconds: 2)
+                case "peer": return .with { $0.value = context.peer?.subject ?? "none" }
+            case "remote": return .with { $0.value = context.remoteAddress }
+                default: break
+                }
+                return request
+            })
+        router.register(
+            serverStream,
+            serverStreaming: { request, writer, _ in
+                for index in 0..<(Int(request.value) ?? 0) {
+                    try await writer.write(.with { $0.value = "message \(index)" })
+                }
+            })
+        router.register(
+            clientStream,
+            clientStreaming: { requests, _ in
+                var joined: [String] = []
+                for try await request in requests { joined.append(request.value) }
+                return .with { $0.value = joined.joined(separator: ",") }
+            })
+        router.register(
+            bidi,
+            bidirectionalStreaming: { requests, writer, _ in
+                for try await request in requests { try await writer.write(request) }
+            })
         let tls = TLSConfiguration(
             certificateChainFile: certificates.serverCert, privateKeyFile: certificates.serverKey,
             trustRootsFile: certificates.caFile)
@@ -100,7 +129,7 @@ struct ServerTestFixture {
         try await server.start()
         return ServerTestFixture(
             certificates: certificates, server: server, port: server.localPort, flooded: flooded,
-            cancelled: cancelled)
+            cancelled: cancelled, sleepers: sleepers)
     }
 
     func stop() async {

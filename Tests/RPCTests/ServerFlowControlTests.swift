@@ -22,25 +22,41 @@ struct ServerFlowControlTests {
     @Test("a server-streaming handler stops at the watermark while the client does not read")
     func slowReader() async throws {
         let fixture = try await ServerTestFixture.start()
-        let script = Self.prelude + #"""
-            it = ch.unary_stream('/test.Echo/Flood')(sv('1000'), timeout=30)
-            next(it)
-            time.sleep(1.5)
-            print('paused')
-            sys.stdout.flush()
-            count = 1
-            try:
-                for _ in it: count += 1
-            except grpc.RpcError as e:
-                print('failed after', count, e.code().name, e.details())
-            print(count)
-            """#
-        guard let running = try fixture.startPython(script, name: "flood") else {
+        // The client reads one message, then stops reading until the test creates the "go" file.
+        let go = fixture.certificates.directory + "/flood.go"
+        let script =
+            Self.prelude + #"""
+                import os
+                it = ch.unary_stream('/test.Echo/Flood')(sv('1000'), timeout=60)
+                next(it)
+                while not os.path.exists(sys.argv[5]):
+                    time.sleep(0.05)
+                count = 1
+                try:
+                    for _ in it: count += 1
+                except grpc.RpcError as e:
+                    print('failed after', count, e.code().name, e.details())
+                print(count)
+                """#
+        guard let running = try fixture.startPython(script, name: "flood", extra: [go]) else {
             Issue.record("no Python with grpcio")
             return
         }
-        try await Task.sleep(for: .milliseconds(1200))
-        let whilePaused = fixture.flooded.withLockedValue { $0 }
+        // Wait for the handler to start, then for it to stop (blocked by backpressure).
+        var whilePaused = 0
+        var stableSince = ContinuousClock.now
+        let giveUp = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < giveUp {
+            try await Task.sleep(for: .milliseconds(100))
+            let now = fixture.flooded.withLockedValue { $0 }
+            if now != whilePaused {
+                whilePaused = now
+                stableSince = ContinuousClock.now
+            } else if now > 0 && ContinuousClock.now - stableSince > .milliseconds(600) {
+                break
+            }
+        }
+        FileManager.default.createFile(atPath: go, contents: Data())
         let (status, output) = await running.wait()
         let atEnd = fixture.flooded.withLockedValue { $0 }
         await fixture.stop()
@@ -52,6 +68,36 @@ struct ServerFlowControlTests {
         #expect(output.hasSuffix("1000\n"), "\(output), server wrote \(atEnd)")
     }
 
+    @Test("a client cannot send far ahead of a handler that does not read its requests")
+    func slowHandler() async throws {
+        let fixture = try await ServerTestFixture.start()
+        let script =
+            Self.prelude + #"""
+                start = time.monotonic()
+                finished = []
+                def requests():
+                    chunk = b'\x0a\x80\x80\x04' + b'r' * 65536
+                    for _ in range(200):
+                        yield chunk
+                    finished.append(time.monotonic() - start)
+                response = ch.stream_unary('/test.Echo/Hold')(requests(), timeout=30)
+                print(response[2:].decode(), round(finished[0], 2))
+                """#
+        guard let running = try fixture.startPython(script, name: "hold") else {
+            Issue.record("no Python with grpcio")
+            return
+        }
+        let (status, output) = await running.wait()
+        await fixture.stop()
+        #expect(status == 0)
+        let parts = output.split(separator: " ")
+        #expect(parts.first == "200", "\(output)")
+        // 200 messages of 64 KiB are 12.5 MiB, far more than the stream window (1 MiB) and the
+        // handler's queue: the client can only finish sending once the handler reads.
+        let sentAfter = Double(parts.last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        #expect(sentAfter >= 0.9, "the client sent everything after \(sentAfter) s while the handler was not reading")
+    }
+
     @Test("request messages beyond the queue limit hold back flow-control credit until read")
     func requestCredit() async throws {
         let bridge = ServerCallBridge()
@@ -60,6 +106,7 @@ struct ServerFlowControlTests {
             released.append(bridge.deliver([ByteBuffer(bytes: [UInt8(index)])], ended: false, creditBytes: 100))
         }
         #expect(released == [true, true, true, true, false, false])
+        #expect(!bridge.admitPartial(creditBytes: 50), "part of a message while the handler is behind")
         var returned = 0
         var seen: [UInt8] = []
         for _ in 0..<6 {
@@ -67,7 +114,8 @@ struct ServerFlowControlTests {
             seen.append(message?.getInteger(at: message!.readerIndex) ?? 255)
         }
         #expect(seen == [0, 1, 2, 3, 4, 5])
-        #expect(returned == 200)
+        #expect(returned == 250)
+        #expect(bridge.admitPartial(creditBytes: 50), "part of a message while the handler keeps up")
         _ = bridge.deliver([], ended: true, creditBytes: 0)
         #expect(try await bridge.nextRequest { _ in } == nil)
     }
@@ -88,21 +136,25 @@ struct ServerFlowControlTests {
     @Test("shutdown lets a call in flight finish, then refuses new connections")
     func gracefulShutdown() async throws {
         let fixture = try await ServerTestFixture.start()
-        let script = Self.prelude + #"""
-            unary = ch.unary_unary('/test.Echo/Unary')
-            unary(sv('warm'), timeout=10)
-            print('ready'); sys.stdout.flush()
-            try:
-                print('slow:', unary(sv('slow'), timeout=10)[2:].decode())
-            except grpc.RpcError as e:
-                print('slow failed:', e.code().name)
-            """#
+        let script =
+            Self.prelude + #"""
+                unary = ch.unary_unary('/test.Echo/Unary')
+                unary(sv('warm'), timeout=10)
+                print('ready'); sys.stdout.flush()
+                try:
+                    print('slow:', unary(sv('slow'), timeout=10)[2:].decode())
+                except grpc.RpcError as e:
+                    print('slow failed:', e.code().name)
+                """#
         guard let running = try fixture.startPython(script, name: "shutdown") else {
             Issue.record("no Python with grpcio")
             return
         }
-        // Give grpcio time to connect and start the slow call.
-        try await Task.sleep(for: .milliseconds(1500))
+        // Wait until the slow call's handler runs.
+        let giveUp = ContinuousClock.now + .seconds(20)
+        while fixture.sleepers.withLockedValue({ $0 }) == 0 && ContinuousClock.now < giveUp {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let started = ContinuousClock.now
         await fixture.server.shutdownGracefully(timeout: .seconds(5))
         let took = ContinuousClock.now - started
@@ -111,8 +163,10 @@ struct ServerFlowControlTests {
         #expect(took < .seconds(4), "shutdown waited for the timeout instead of the call: \(took)")
         let refused = try await ServerTestFixture.run(
             "/usr/bin/nghttp",
-            ["-v", "-n", "--cert", fixture.certificates.clientCert, "--key", fixture.certificates.clientKey,
-             "https://127.0.0.1:\(fixture.port)/test.Echo/Unary"])
+            [
+                "-v", "-n", "--cert", fixture.certificates.clientCert, "--key", fixture.certificates.clientKey,
+                "https://127.0.0.1:\(fixture.port)/test.Echo/Unary",
+            ])
         #expect(!refused.1.contains(":status"), "a new connection was served after shutdown: \(refused.1)")
         await fixture.stop()
     }

@@ -112,7 +112,10 @@ struct ServerRouterTests {
         let index = index()
         var list = Grpc_Reflection_V1_ServerReflectionRequest()
         list.listServices = ""
-        #expect(ReflectionService.answer(list, index: index).listServicesResponse.service.map(\.name) == ["grpc.health.v1.Health"])
+        #expect(
+            ReflectionService.answer(list, index: index).listServicesResponse.service.map(\.name) == [
+                "grpc.health.v1.Health"
+            ])
 
         var byName = Grpc_Reflection_V1_ServerReflectionRequest()
         byName.fileByFilename = "grpc/health/v1/health.proto"

@@ -24,6 +24,7 @@ public enum BackendContract {
         case transactionIsAllOrNothing
         case revisionsIncrease
         case largeAndEmptyValues
+        case concurrentCompareAndSwap
 
         public var testDescription: String { rawValue }
     }
@@ -41,6 +42,7 @@ public enum BackendContract {
         case .transactionIsAllOrNothing: try await transactionIsAllOrNothing(backend)
         case .revisionsIncrease: try await revisionsIncrease(backend)
         case .largeAndEmptyValues: try await largeAndEmptyValues(backend)
+        case .concurrentCompareAndSwap: try await concurrentCompareAndSwap(backend)
         }
     }
 
@@ -251,6 +253,43 @@ public enum BackendContract {
         let page = try await backend.range(prefix: "/contract/", startAfter: nil, limit: 10)
         #expect(page.items.map(\.key) == ["/contract/empty", "/contract/large"])
         #expect(page.items.last?.value.count == 1 << 20)
+    }
+}
+
+extension BackendContract {
+    /// Concurrent callers incrementing one counter with compare-and-swap: no lost update, no torn read.
+    static func concurrentCompareAndSwap(_ backend: any Backend) async throws {
+        try await backend.put("/contract/counter", bytes("0"))
+        let workers = 8
+        let incrementsEach = 10
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<workers {
+                group.addTask {
+                    var done = 0
+                    var attempts = 0
+                    while done < incrementsEach && attempts < 10_000 {
+                        attempts += 1
+                        guard let current = try await backend.get("/contract/counter"),
+                            let value = Int(String(decoding: current.value, as: UTF8.self))
+                        else {
+                            Issue.record("the counter vanished or is not a number")
+                            return
+                        }
+                        do {
+                            try await backend.put(
+                                "/contract/counter", bytes(String(value + 1)), condition: .revision(current.modRevision))
+                            done += 1
+                        } catch let error as StoreError where error.kind == .conditionFailed {
+                            continue
+                        }
+                    }
+                    #expect(done == incrementsEach)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let final = try #require(try await backend.get("/contract/counter"))
+        #expect(String(decoding: final.value, as: UTF8.self) == String(workers * incrementsEach))
     }
 }
 

@@ -18,19 +18,27 @@ import Foundation
 public final class EtcdCluster: @unchecked Sendable {
     /// One running (or killed) member.
     public struct Member: Sendable {
+        /// `m0`, `m1`, ... in start order.
         public var name: String
+        /// `http(s)://127.0.0.1:PORT` for clients.
         public var clientURL: String
+        /// `http://127.0.0.1:PORT` for the other members.
         public var peerURL: String
+        /// Removed by `stop`.
         public var dataDirectory: String
+        /// etcd's stdout and stderr (shown when a member fails to start).
         public var logFile: String
     }
 
     /// TLS for the client port: etcd requires client certificates signed by `caFile`.
     public struct TLSFiles: Sendable {
+        /// CA that client certificates must chain to.
         public var caFile: String
+        /// etcd's server certificate (SAN 127.0.0.1) and key.
         public var certificateFile: String
         public var keyFile: String
 
+        /// Paths to PEM files.
         public init(caFile: String, certificateFile: String, keyFile: String) {
             self.caFile = caFile
             self.certificateFile = certificateFile
@@ -38,11 +46,13 @@ public final class EtcdCluster: @unchecked Sendable {
         }
     }
 
+    /// The etcd executable.
     public static var binary: String { ProcessInfo.processInfo.environment["BBS_ETCD_BINARY"] ?? "/usr/bin/etcd" }
 
     /// Whether an etcd binary is installed (tests are skipped with a message when it is not).
     public static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: binary) }
 
+    /// Every member, killed or not, in start order.
     public let members: [Member]
     private let root: String
     private let lock = NSLock()
@@ -126,7 +136,7 @@ public final class EtcdCluster: @unchecked Sendable {
         let cluster = EtcdCluster(members: members, processes: processes, root: root)
         let deadline = ContinuousClock.now.advanced(by: timeout)
         for (index, member) in members.enumerated() {
-            while !(tls == nil ? healthy(member.clientURL) : listening(member.clientURL)) {
+            while !(await offPool { tls == nil ? healthy(member.clientURL) : listening(member.clientURL) }) {
                 guard ContinuousClock.now < deadline, cluster.isRunning(member: index) else {
                     let log = (try? String(contentsOfFile: member.logFile, encoding: .utf8)) ?? ""
                     cluster.stop()
@@ -150,6 +160,7 @@ public final class EtcdCluster: @unchecked Sendable {
         if let process { Self.stopProcess(process, signal: SIGKILL) }
     }
 
+    /// Whether member `index` still runs (false once killed or stopped).
     public func isRunning(member index: Int) -> Bool {
         lock.withLock { processes[index]?.isRunning ?? false }
     }
@@ -160,7 +171,8 @@ public final class EtcdCluster: @unchecked Sendable {
             defer { processes = processes.map { _ in nil } }
             return processes.compactMap { $0 }
         }
-        running.forEach { Self.stopProcess($0) }
+        // SIGKILL: the data is thrown away, and a quick stop keeps test threads free.
+        running.forEach { Self.stopProcess($0, signal: SIGKILL) }
         try? FileManager.default.removeItem(atPath: root)
     }
 
@@ -195,12 +207,36 @@ public final class EtcdCluster: @unchecked Sendable {
 
     // MARK: - Health
 
+    /// Runs a blocking probe on its own thread, so waiting for etcd never holds one of the few
+    /// threads of Swift's cooperative pool (the whole test run shares them).
+    private static func offPool(_ probe: @escaping @Sendable () -> Bool) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: probe()) }.start()
+        }
+    }
+
     /// Whether `GET /health` on an h2c/HTTP client URL answers `"health":"true"`.
     public static func healthy(_ clientURL: String) -> Bool {
         guard let port = port(of: clientURL) else { return false }
         let request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n"
         guard let answer = exchange(port: port, request: Array(request.utf8)) else { return false }
         return answer.contains("\"health\":\"true\"")
+    }
+
+    /// The index of the member that is the raft leader now (from `etcd_server_is_leader` on its
+    /// `/metrics`), or nil when none says so. Plain-HTTP clusters only.
+    public func leader() async -> Int? {
+        for (index, member) in members.enumerated() where isRunning(member: index) {
+            let url = member.clientURL
+            let isLeader = await Self.offPool {
+                guard let port = EtcdCluster.port(of: url) else { return false }
+                let request = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n"
+                let answer = EtcdCluster.exchange(port: port, request: Array(request.utf8)) ?? ""
+                return answer.contains("\netcd_server_is_leader 1")
+            }
+            if isLeader { return index }
+        }
+        return nil
     }
 
     /// Whether something accepts TCP connections on the URL's port (used for TLS members).
@@ -283,18 +319,20 @@ public final class EtcdCluster: @unchecked Sendable {
 
 /// A child started with `posix_spawn` and reaped with `waitpid` by its owner alone.
 ///
-/// Exists because Foundation's `Process` on Linux learns of a child's exit through SIGCHLD, which
-/// a test process may consume elsewhere; `waitUntilExit` then hangs. Here the owner polls.
-final class ChildProcess: @unchecked Sendable {
-    let pid: pid_t
+/// Exists because Foundation's `Process` on Linux can miss a child's exit (its SIGCHLD handling
+/// loses the notification under load), and then `waitUntilExit` blocks forever, a cooperative
+/// thread with it. Here the owner polls `waitpid(pid, WNOHANG)`, which cannot miss an exit.
+public final class ChildProcess: @unchecked Sendable {
+    /// The child's process id.
+    public let pid: pid_t
     private let lock = NSLock()
-    private var exited = false
+    private var status: Int32?
 
     private init(pid: pid_t) { self.pid = pid }
 
     /// Starts `path` with `arguments`, stdin from /dev/null, stdout and stderr appended to `output`,
     /// default signal dispositions and an empty signal mask.
-    static func spawn(_ path: String, _ arguments: [String], output: String) throws -> ChildProcess {
+    public static func spawn(_ path: String, _ arguments: [String], output: String) throws -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -321,32 +359,55 @@ final class ChildProcess: @unchecked Sendable {
         return ChildProcess(pid: pid)
     }
 
+    /// Runs `path` to completion (polling, so it never blocks on a lost SIGCHLD); returns its exit
+    /// code, or 128 + the signal that ended it.
+    public static func run(_ path: String, _ arguments: [String], output: String) async throws -> Int32 {
+        let child = try spawn(path, arguments, output: output)
+        while child.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+        return child.exitCode ?? -1
+    }
+
     /// Whether the child still runs (reaps it when it has exited).
-    var isRunning: Bool {
+    public var isRunning: Bool {
         lock.withLock {
-            if exited { return false }
-            var status: Int32 = 0
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid || (result < 0 && errno == ECHILD) { exited = true }
-            return !exited
+            if status != nil { return false }
+            var raw: Int32 = 0
+            let result = waitpid(pid, &raw, WNOHANG)
+            if result == pid {
+                status = raw
+            } else if result < 0 && errno == ECHILD {
+                status = -1
+            }
+            return status == nil
         }
     }
 
-    func signal(_ signal: Int32) {
-        lock.withLock { if !exited { _ = kill(pid, signal) } }
+    /// The exit code (or 128 + signal) once the child has exited and been reaped.
+    public var exitCode: Int32? {
+        guard !isRunning, let raw = lock.withLock({ status }) else { return nil }
+        if raw < 0 { return nil }
+        let signal = raw & 0x7f
+        return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+    }
+
+    /// Sends `signal` unless the child has already been reaped (its pid may be reused then).
+    public func signal(_ signal: Int32) {
+        lock.withLock { if status == nil { _ = kill(pid, signal) } }
     }
 
     /// Blocks until the child has exited and is reaped.
-    func waitUntilExit() {
+    public func waitUntilExit() {
         while isRunning { usleep(10_000) }
     }
 }
 
 /// Why an etcd test cluster could not start.
 public struct EtcdClusterError: Error, CustomStringConvertible {
+    /// What went wrong, with the member's log when it failed to start.
     public var description: String
     /// The member could not bind its port (taken since it was chosen).
     var portTaken = false
 
+    /// An error with this message.
     public init(_ description: String) { self.description = description }
 }

@@ -18,30 +18,36 @@ struct HealthService: RegistrableService {
 
     func registerMethods(with router: inout RPCRouter) {
         let board = self.board
-        router.register(HealthMethods.check, unary: { request, _ in
-            guard let status = board.status(forService: request.service) else {
-                throw RPCError(code: .notFound, message: "unknown service \"\(request.service)\"")
-            }
-            return .with { $0.status = Self.wire(status) }
-        })
-        router.register(HealthMethods.list, unary: { _, _ in
-            let statuses = board.statuses
-            guard statuses.count <= 100 else {
-                throw RPCError(code: .resourceExhausted, message: "more than 100 services have a health status")
-            }
-            return .with { response in
-                for (service, status) in statuses {
-                    response.statuses[service] = .with { $0.status = Self.wire(status) }
+        router.register(
+            HealthMethods.check,
+            unary: { request, _ in
+                guard let status = board.status(forService: request.service) else {
+                    throw RPCError(code: .notFound, message: "unknown service \"\(request.service)\"")
                 }
-            }
-        })
-        router.register(HealthMethods.watch, serverStreaming: { request, writer, _ in
-            var last: HealthStatusBoard.ServingStatus?
-            for await status in board.watch(request.service) where status != last {
-                last = status
-                try await writer.write(.with { $0.status = Self.wire(status) })
-            }
-        })
+                return .with { $0.status = Self.wire(status) }
+            })
+        router.register(
+            HealthMethods.list,
+            unary: { _, _ in
+                let statuses = board.statuses
+                guard statuses.count <= 100 else {
+                    throw RPCError(code: .resourceExhausted, message: "more than 100 services have a health status")
+                }
+                return .with { response in
+                    for (service, status) in statuses {
+                        response.statuses[service] = .with { $0.status = Self.wire(status) }
+                    }
+                }
+            })
+        router.register(
+            HealthMethods.watch,
+            serverStreaming: { request, writer, _ in
+                var last: HealthStatusBoard.ServingStatus?
+                for await status in board.watch(request.service) where status != last {
+                    last = status
+                    try await writer.write(.with { $0.status = Self.wire(status) })
+                }
+            })
     }
 
     static func wire(_ status: HealthStatusBoard.ServingStatus) -> Grpc_Health_V1_HealthCheckResponse.ServingStatus {

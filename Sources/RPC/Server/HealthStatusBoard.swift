@@ -6,7 +6,12 @@ import NIOConcurrencyHelpers
 /// Watch calls see every change. The server sets "" to SERVING once started and every service
 /// to NOT_SERVING when it shuts down.
 public final class HealthStatusBoard: Sendable {
-    public enum ServingStatus: Int, Sendable { case unknown = 0, serving = 1, notServing = 2, serviceUnknown = 3 }
+    public enum ServingStatus: Int, Sendable {
+        case unknown = 0
+        case serving = 1
+        case notServing = 2
+        case serviceUnknown = 3
+    }
 
     private struct State {
         var statuses: [String: ServingStatus] = [:]

@@ -110,8 +110,7 @@ public final class RPCServer: Sendable {
         _ channel: any Channel, tls: TLSContext?, settings: HTTP2Settings, environment: ServerCallEnvironment,
         connections: ServerConnectionRegistry
     ) throws {
-        let remote = channel.remoteAddress
-        let info = ServerConnectionInfo(remoteAddress: "\(remote?.ipAddress ?? "unknown"):\(remote?.port ?? 0)")
+        let info = ServerConnectionInfo(remoteAddress: Self.describe(channel.remoteAddress))
         let pipeline = channel.pipeline.syncOperations
         if let tls {
             try pipeline.addHandler(TLSHandler(context: tls))
@@ -130,6 +129,13 @@ public final class RPCServer: Sendable {
                         streamID: streamID, connection: connection, environment: environment, connectionInfo: info)
                 }))
         channel.closeFuture.whenComplete { _ in connections.remove(id) }
+    }
+
+    /// `host:port`, with IPv6 hosts in brackets.
+    static func describe(_ address: SocketAddress?) -> String {
+        guard let address, let ip = address.ipAddress else { return "unknown" }
+        let host = ip.contains(":") ? "[\(ip)]" : ip
+        return "\(host):\(address.port ?? 0)"
     }
 
     /// The bound port (useful with port 0).

@@ -5,7 +5,9 @@ import SwiftProtobuf
 ///
 /// Exists so reflection clients in tests (and tools built on the RPC client) use typed constants.
 public enum ReflectionMethods {
-    public static let v1 = RPCMethod<Grpc_Reflection_V1_ServerReflectionRequest, Grpc_Reflection_V1_ServerReflectionResponse>(
+    public static let v1 = RPCMethod<
+        Grpc_Reflection_V1_ServerReflectionRequest, Grpc_Reflection_V1_ServerReflectionResponse
+    >(
         service: "grpc.reflection.v1.ServerReflection", method: "ServerReflectionInfo", kind: .bidirectionalStreaming)
     public static let v1alpha = RPCMethod<
         Grpc_Reflection_V1alpha_ServerReflectionRequest, Grpc_Reflection_V1alpha_ServerReflectionResponse
@@ -21,23 +23,31 @@ public enum ReflectionMethods {
 enum ReflectionService {
     /// Registers both versions; call after every other service and descriptor is in `router`.
     static func register(in router: inout RPCRouter) {
-        let services = router.methods.map(\.service) + [ReflectionMethods.v1.descriptor.service,
-            ReflectionMethods.v1alpha.descriptor.service]
+        let services =
+            router.methods.map(\.service) + [
+                ReflectionMethods.v1.descriptor.service,
+                ReflectionMethods.v1alpha.descriptor.service,
+            ]
         let index = ReflectionIndex(fileDescriptors: router.fileDescriptors, services: services)
-        router.register(ReflectionMethods.v1, bidirectionalStreaming: { requests, writer, _ in
-            for try await request in requests {
-                try await writer.write(answer(request, index: index))
-            }
-        })
-        router.register(ReflectionMethods.v1alpha, bidirectionalStreaming: { requests, writer, _ in
-            for try await alphaRequest in requests {
-                let request = try Grpc_Reflection_V1_ServerReflectionRequest(
-                    serializedBytes: try alphaRequest.serializedBytes() as [UInt8])
-                let response = answer(request, index: index)
-                try await writer.write(
-                    Grpc_Reflection_V1alpha_ServerReflectionResponse(serializedBytes: try response.serializedBytes() as [UInt8]))
-            }
-        })
+        router.register(
+            ReflectionMethods.v1,
+            bidirectionalStreaming: { requests, writer, _ in
+                for try await request in requests {
+                    try await writer.write(answer(request, index: index))
+                }
+            })
+        router.register(
+            ReflectionMethods.v1alpha,
+            bidirectionalStreaming: { requests, writer, _ in
+                for try await alphaRequest in requests {
+                    let request = try Grpc_Reflection_V1_ServerReflectionRequest(
+                        serializedBytes: try alphaRequest.serializedBytes() as [UInt8])
+                    let response = answer(request, index: index)
+                    try await writer.write(
+                        Grpc_Reflection_V1alpha_ServerReflectionResponse(
+                            serializedBytes: try response.serializedBytes() as [UInt8]))
+                }
+            })
     }
 
     static func answer(

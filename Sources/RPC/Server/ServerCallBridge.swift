@@ -54,6 +54,16 @@ final class ServerCallBridge: Sendable {
         return release
     }
 
+    /// DATA that completed no message (part of a larger one). Returns whether its credit may be
+    /// returned now: not while the handler is behind, or a peer could stream on forever.
+    func admitPartial(creditBytes: Int) -> Bool {
+        state.withLockedValue { state in
+            guard state.requestsError == nil, state.queuedRequests > Self.requestQueueLimit else { return true }
+            state.heldCredit += creditBytes
+            return false
+        }
+    }
+
     /// The call ended (status sent, reset, deadline): wake and fail every waiter. Returns the
     /// credit still held back, which the caller may return to the peer.
     @discardableResult

@@ -155,7 +155,8 @@ struct ServerCallStateMachine {
                 let payload = try decode(message)
                 if isUnaryRequest {
                     guard unaryRequest == nil else {
-                        return fail(RPCStatus(code: .internal, message: "\(kindName) call sent more than one request message"))
+                        return fail(
+                            RPCStatus(code: .internal, message: "\(kindName) call sent more than one request message"))
                     }
                     unaryRequest = payload
                 } else {
@@ -258,7 +259,8 @@ struct ServerCallStateMachine {
 
     /// A trailers-only block (or trailers, if headers went out) for `status`; moves to finished.
     private mutating func finish(_ status: RPCStatus, httpStatus: Int = 200) -> HTTP2Headers {
-        finishHeaders(status, httpAnswer: httpStatus == 200 ? nil : RPCError.HTTPAnswer(status: httpStatus, headers: []))
+        finishHeaders(
+            status, httpAnswer: httpStatus == 200 ? nil : RPCError.HTTPAnswer(status: httpStatus, headers: []))
     }
 
     private mutating func finishHeaders(_ status: RPCStatus, httpAnswer: RPCError.HTTPAnswer? = nil) -> HTTP2Headers {

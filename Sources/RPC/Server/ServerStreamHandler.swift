@@ -64,7 +64,9 @@ final class ServerStreamHandler: HTTP2StreamHandler {
 
     private func receiveHead(_ headers: HTTP2Headers, connection: HTTP2Connection) {
         let router = environment.router
-        switch machine.receiveHeaders(headers, lookup: { path in router.route(forPath: path).map { ($0.method, $0.kind) } }) {
+        switch machine.receiveHeaders(
+            headers, lookup: { path in router.route(forPath: path).map { ($0.method, $0.kind) } })
+        {
         case .reject(let answer):
             connection.sendHeaders(streamID: streamID, answer, endStream: true)
         case .accept(let head):
@@ -75,6 +77,11 @@ final class ServerStreamHandler: HTTP2StreamHandler {
                 method: head.method, requestMetadata: head.metadata, peer: connectionInfo.peer,
                 remoteAddress: connectionInfo.remoteAddress, deadline: head.timeout.map { now + $0 })
             if head.kind != .unary { bridge = ServerCallBridge() }
+            if let timeout = head.timeout, timeout <= .zero {
+                // Expired on arrival: answer at once rather than race the handler.
+                deadlineExpired()
+                return
+            }
             if let timeout = head.timeout {
                 deadlineTimer = connection.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
                     self.deadlineExpired()
@@ -91,7 +98,7 @@ final class ServerStreamHandler: HTTP2StreamHandler {
         var returnCredit = true
         switch machine.receiveData(chunk, endStream: endStream) {
         case .none:
-            break
+            if let bridge, !machine.isFinished { returnCredit = bridge.admitPartial(creditBytes: bytes) }
         case .deliver(let messages, let ended):
             if let bridge { returnCredit = bridge.deliver(messages, ended: ended, creditBytes: bytes) }
         case .startHandler(let request):
@@ -99,7 +106,9 @@ final class ServerStreamHandler: HTTP2StreamHandler {
         case .fail(let answer, let status):
             deadlineTimer?.cancel()
             connection.sendHeaders(streamID: streamID, answer, endStream: true)
-            bridge?.close(RPCError(code: status.code, message: status.message))
+            if let held = bridge?.close(RPCError(code: status.code, message: status.message)), held > 0 {
+                connection.consume(streamID: streamID, bytes: held)
+            }
             task?.cancel()
         }
         if returnCredit && bytes > 0 { connection.consume(streamID: streamID, bytes: bytes) }
@@ -190,14 +199,17 @@ final class ServerStreamHandler: HTTP2StreamHandler {
             status: RPCStatus(code: .deadlineExceeded, message: "deadline exceeded"),
             initialMetadata: Metadata(), trailingMetadata: context?.trailingMetadata ?? Metadata())
         send(blocks, connection: connection)
-        bridge?.close(RPCError(code: .deadlineExceeded, message: "deadline exceeded"))
+        if let held = bridge?.close(RPCError(code: .deadlineExceeded, message: "deadline exceeded")), held > 0 {
+            connection.consume(streamID: streamID, bytes: held)
+        }
         task?.cancel()
     }
 
     /// A response message from the handler task (already framed).
     func writeFromHandler(_ framed: ByteBuffer, _ continuation: CheckedContinuation<Void, any Error>) {
         guard machine.canSendMessage, let connection, let context, let bridge else {
-            continuation.resume(throwing: bridge?.closedError ?? RPCError(code: .cancelled, message: "the call has ended"))
+            continuation.resume(
+                throwing: bridge?.closedError ?? RPCError(code: .cancelled, message: "the call has ended"))
             return
         }
         if let headers = machine.responseHeaders(initialMetadata: context.initialMetadata) {

@@ -32,15 +32,21 @@ public struct KeyLayout: Sendable, Equatable {
 
     /// The whole DesiredLRP of data version 1 (before the split).
     public func desiredLRP(_ processGuid: String) -> String { root + RecordKeys.desiredLRP(processGuid) }
+    /// `/v<N>/desired_lrp/schedule/<guid>`: the scheduling half of a split DesiredLRP.
     public func desiredLRPSchedulingInfo(_ processGuid: String) -> String {
         root + RecordKeys.desiredLRPSchedulingInfo(processGuid)
     }
+    /// `/v<N>/desired_lrp/run/<guid>`: the run half of a split DesiredLRP.
     public func desiredLRPRunInfo(_ processGuid: String) -> String { root + RecordKeys.desiredLRPRunInfo(processGuid) }
+    /// `/v<N>/actual/<guid>/<index>/instance`, or `.../evacuating`.
     public func actualLRP(_ processGuid: String, index: Int32, evacuating: Bool = false) -> String {
         root + RecordKeys.actualLRP(processGuid, index: index, evacuating: evacuating)
     }
+    /// `/v<N>/task/<guid>`.
     public func task(_ taskGuid: String) -> String { root + RecordKeys.task(taskGuid) }
+    /// `/v<N>/domain/<name>`.
     public func domain(_ name: String) -> String { root + RecordKeys.domain(name) }
+    /// `/v<N>/cell/<id>`.
     public func cell(_ cellID: String) -> String { root + RecordKeys.cell(cellID) }
 
     /// Prefixes (absolute) for listing each kind.
@@ -58,6 +64,7 @@ public struct KeyLayout: Sendable, Equatable {
 /// Exists apart from `KeyLayout` because migrations transform records of one root into records of another
 /// and should not care which root number they run under.
 public enum RecordKeys {
+    /// Prefixes of each record kind, relative to a root.
     public static let desiredPrefix = "desired/"
     public static let schedulingInfoPrefix = "desired_lrp/schedule/"
     public static let runInfoPrefix = "desired_lrp/run/"
@@ -66,14 +73,21 @@ public enum RecordKeys {
     public static let domainPrefix = "domain/"
     public static let cellPrefix = "cell/"
 
+    /// `desired/<guid>` (data version 1's whole DesiredLRP).
     public static func desiredLRP(_ processGuid: String) -> String { desiredPrefix + processGuid }
+    /// `desired_lrp/schedule/<guid>`.
     public static func desiredLRPSchedulingInfo(_ processGuid: String) -> String { schedulingInfoPrefix + processGuid }
+    /// `desired_lrp/run/<guid>`.
     public static func desiredLRPRunInfo(_ processGuid: String) -> String { runInfoPrefix + processGuid }
+    /// `actual/<guid>/<index>/instance` or `.../evacuating`.
     public static func actualLRP(_ processGuid: String, index: Int32, evacuating: Bool = false) -> String {
         actualPrefix + "\(processGuid)/\(index)/" + (evacuating ? "evacuating" : "instance")
     }
+    /// `task/<guid>`.
     public static func task(_ taskGuid: String) -> String { taskPrefix + taskGuid }
+    /// `domain/<name>`.
     public static func domain(_ name: String) -> String { domainPrefix + name }
+    /// `cell/<id>`.
     public static func cell(_ cellID: String) -> String { cellPrefix + cellID }
 
     /// The prefixes whose records form multi-record groups (see `groupMembers`).
