@@ -163,6 +163,41 @@ struct FlowControlAndShutdownTests {
         #expect(channel.isActive)
     }
 
+    @Test("without a PING ACK the final GOAWAY still goes out after the grace period")
+    func finalGoAwayAfterGrace() throws {
+        let channel = EmbeddedChannel()
+        defer {
+            channel.close(promise: nil)
+            channel.embeddedEventLoop.run()
+        }
+        var connection: HTTP2Connection?
+        let handler = HTTP2ServerHandler(
+            settings: HTTP2Settings(), connectionReady: { connection = $0 },
+            makeStreamHandler: { _, _ in RecordingStreamHandler() })
+        try channel.pipeline.syncOperations.addHandler(handler)
+        channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1), promise: nil)
+        var bytes = ByteBuffer(bytes: RawFrame.preface)
+        var frames = [RawFrame.emptySettings, .request(streamID: 1), .request(streamID: 3)].bytes()
+        bytes.writeBuffer(&frames)
+        try channel.writeInbound(bytes)
+        connection?.shutdownGracefully()
+        channel.embeddedEventLoop.run()
+        var out = ByteBuffer()
+        while var chunk = try channel.readOutbound(as: ByteBuffer.self) { out.writeBuffer(&chunk) }
+        let notice = RawFrame.parse(out).filter { $0.type == RawFrame.goAway }
+        #expect(notice.count == 1 && notice.first?.payload.prefix(4) == [0x7f, 0xff, 0xff, 0xff])
+
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(999))
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        out.clear()
+        while var chunk = try channel.readOutbound(as: ByteBuffer.self) { out.writeBuffer(&chunk) }
+        let goAway = try #require(RawFrame.parse(out).first { $0.type == RawFrame.goAway })
+        #expect(goAway.payload.prefix(4) == [0, 0, 0, 3])
+        #expect(connection?.openStreamCount == 2)
+        #expect(channel.isActive)
+    }
+
     @Test("a client hearing GOAWAY refuses the streams the server never saw and finishes the others")
     func clientHearsGoAway() throws {
         let channel = EmbeddedChannel()
