@@ -9,12 +9,14 @@ CERTS := certs/dev
 PROTOC_GEN_SWIFT := .build/protoc-gen-swift/release/protoc-gen-swift
 LISTEN ?= 127.0.0.1:8889
 
-.PHONY: all deps build test soak run certs proto bench format clean
+.PHONY: all deps apt-deps build test soak run certs proto bench format clean
 
 all: build
 
 ## deps: install missing Debian packages and the Python test tools (grpcio) in $(VENV)
-deps: $(VENV)/.installed
+deps: apt-deps $(VENV)/.installed
+
+apt-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing: $$missing"; \

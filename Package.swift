@@ -82,6 +82,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        .executableTarget(
+            name: "rpc-bench-server",
+            dependencies: [
+                "RPC", "TLS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "bench/rpc-server"),
+
         // MARK: - Tests
         .target(
             name: "TestSupport", path: "Tests/TestSupport"),
