@@ -133,6 +133,21 @@ struct ServerFlowControlTests {
         await #expect(throws: RPCError.self) { try await second.value }
     }
 
+    @Test("concurrent writers all wait for .writable and all wake")
+    func concurrentWriters() async throws {
+        let bridge = ServerCallBridge()
+        let first = Task { try await withCheckedThrowingContinuation { bridge.parkWriter($0) } }
+        let second = Task { try await withCheckedThrowingContinuation { bridge.parkWriter($0) } }
+        while bridge.parkedWriters < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        bridge.resumeWriter()
+        try await first.value
+        try await second.value
+        bridge.close(RPCError(code: .cancelled, message: "done"))
+        await #expect(throws: RPCError.self) {
+            try await withCheckedThrowingContinuation { bridge.parkWriter($0) }
+        }
+    }
+
     @Test("shutdown lets a call in flight finish, then refuses new connections")
     func gracefulShutdown() async throws {
         let fixture = try await ServerTestFixture.start()

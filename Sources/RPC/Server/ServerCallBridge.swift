@@ -2,7 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// The state one streaming call's handler task and its event loop share: queued request
-/// messages and the writer waiting for `.writable`.
+/// messages and the writers waiting for `.writable`.
 ///
 /// Exists because a handler runs in a Swift Task while its stream lives on the event loop. All
 /// state is behind one lock; the loop side never blocks and the task side suspends with a
@@ -16,7 +16,8 @@ final class ServerCallBridge: Sendable {
         var reader: CheckedContinuation<ByteBuffer?, any Error>?
         /// Flow-control credit not yet returned to the peer because the handler is behind.
         var heldCredit = 0
-        var writer: CheckedContinuation<Void, any Error>?
+        /// Usually one; several when a handler writes from concurrent tasks.
+        var writers: [CheckedContinuation<Void, any Error>] = []
         var closedError: RPCError?
 
         var queuedRequests: Int { requests.count - requestsHead }
@@ -68,40 +69,43 @@ final class ServerCallBridge: Sendable {
     /// credit still held back, which the caller may return to the peer.
     @discardableResult
     func close(_ error: RPCError) -> Int {
-        let (reader, writer, held) = state.withLockedValue { state in
+        let (reader, writers, held) = state.withLockedValue { state in
             if state.closedError == nil { state.closedError = error }
             if !state.requestsEnded && state.requestsError == nil { state.requestsError = error }
             state.requests.removeAll()
             state.requestsHead = 0
             defer {
                 state.reader = nil
-                state.writer = nil
+                state.writers = []
                 state.heldCredit = 0
             }
-            return (state.reader, state.writer, state.heldCredit)
+            return (state.reader, state.writers, state.heldCredit)
         }
         reader?.resume(throwing: error)
-        writer?.resume(throwing: error)
+        for writer in writers { writer.resume(throwing: error) }
         return held
     }
 
-    /// Parks a writer until `.writable` (or returns false when the call already ended).
+    /// Parks a writer until `.writable` (or fails it at once when the call already ended).
     func parkWriter(_ continuation: CheckedContinuation<Void, any Error>) {
         let error: RPCError? = state.withLockedValue { state in
             if let error = state.closedError { return error }
-            state.writer = continuation
+            state.writers.append(continuation)
             return nil
         }
         if let error { continuation.resume(throwing: error) }
     }
 
-    /// `.writable`: resumes a parked writer.
+    /// Writers waiting for `.writable`.
+    var parkedWriters: Int { state.withLockedValue { $0.writers.count } }
+
+    /// `.writable`: resumes the parked writers.
     func resumeWriter() {
-        let writer = state.withLockedValue { state in
-            defer { state.writer = nil }
-            return state.writer
+        let writers = state.withLockedValue { state in
+            defer { state.writers = [] }
+            return state.writers
         }
-        writer?.resume()
+        for writer in writers { writer.resume() }
     }
 
     var closedError: RPCError? { state.withLockedValue { $0.closedError } }
@@ -132,6 +136,9 @@ final class ServerCallBridge: Sendable {
                 if state.queuedRequests > 0 { return .success(Self.pop(&state)) }
                 if let error = state.requestsError { return .failure(error) }
                 if state.requestsEnded { return .success(nil) }
+                guard state.reader == nil else {
+                    return .failure(RPCError(code: .internal, message: "the request stream is read by two tasks at once"))
+                }
                 state.reader = continuation
                 return nil
             }
