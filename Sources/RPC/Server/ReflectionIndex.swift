@@ -18,7 +18,7 @@ struct ReflectionIndex: Sendable {
             files[file.name] = (bytes, file.dependency)
             let prefix = file.package.isEmpty ? "" : file.package + "."
             for message in file.messageType { addMessage(message, prefix: prefix, file: file.name) }
-            for enumeration in file.enumType { symbols[prefix + enumeration.name] = file.name }
+            for enumeration in file.enumType { addEnum(enumeration, scope: prefix, file: file.name) }
             for service in file.service {
                 let name = prefix + service.name
                 symbols[name] = file.name
@@ -32,9 +32,17 @@ struct ReflectionIndex: Sendable {
         let name = prefix + message.name
         symbols[name] = file
         for field in message.field { symbols[name + "." + field.name] = file }
+        for oneof in message.oneofDecl { symbols[name + "." + oneof.name] = file }
         for nested in message.nestedType { addMessage(nested, prefix: name + ".", file: file) }
-        for enumeration in message.enumType { symbols[name + "." + enumeration.name] = file }
+        for enumeration in message.enumType { addEnum(enumeration, scope: name + ".", file: file) }
         for field in message.extension { addExtension(field, prefix: name + ".", file: file) }
+    }
+
+    /// An enum and its values; protobuf scopes the values beside the enum, not inside it
+    /// (`pkg.Message.VALUE`, not `pkg.Message.Enum.VALUE`), as DescriptorPool and grpc-go resolve them.
+    private mutating func addEnum(_ enumeration: Google_Protobuf_EnumDescriptorProto, scope: String, file: String) {
+        symbols[scope + enumeration.name] = file
+        for value in enumeration.value { symbols[scope + value.name] = file }
     }
 
     private mutating func addExtension(_ field: Google_Protobuf_FieldDescriptorProto, prefix: String, file: String) {
