@@ -61,7 +61,9 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "EtcdStore", dependencies: ["Store", "RPC"]),
+        .target(
+            name: "EtcdStore",
+            dependencies: ["Store", "RPC", "TLS", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
 
         // MARK: - Conformance
         .target(name: "Interop", dependencies: ["RPC"]),
@@ -82,6 +84,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // The migration benchmark, run by hand (see bench/migration/main.swift).
+        .executableTarget(
+            name: "bench-migration", dependencies: ["Store", "EtcdStore", "Encryption"], path: "bench/migration"),
+
         .executableTarget(
             name: "rpc-bench-server",
             dependencies: [
@@ -93,13 +99,13 @@ let package = Package(
 
         // MARK: - Tests
         .target(
-            name: "TestSupport", path: "Tests/TestSupport"),
+            name: "TestSupport", dependencies: ["Store"], path: "Tests/TestSupport"),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "TestSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "RPCTests", dependencies: ["RPC", "Interop", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Models", "TestSupport"]),
-        .testTarget(name: "EtcdStoreTests", dependencies: ["EtcdStore", "Store", "TestSupport"]),
+        .testTarget(name: "EtcdStoreTests", dependencies: ["EtcdStore", "Store", "RPC", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Store", "Models", "RPC", "TestSupport"]),
     ]
 )

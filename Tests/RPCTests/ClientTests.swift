@@ -118,8 +118,10 @@ struct ClientTests {
 
     @Test("after the server goes away, the next call reconnects to the new server on that port")
     func reconnects() async throws {
-        let first = try await InProcessServer.start()
-        let port = first.port
+        // A port below the ephemeral range: no other test's port-0 server can take it between
+        // the two servers.
+        let port = Int(try EtcdCluster.freeLoopbackPorts(1)[0])
+        let first = try await InProcessServer.start(port: port)
         let client = try first.client()
         _ = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty())
         await first.stop()
@@ -143,8 +145,10 @@ struct ClientTests {
 
     @Test("a call in flight finishes across the server's GOAWAY; the next call reconnects")
     func goAway() async throws {
-        let first = try await InProcessServer.start()
-        let port = first.port
+        // A port below the ephemeral range: no other test's port-0 server can take it between
+        // the two servers.
+        let port = Int(try EtcdCluster.freeLoopbackPorts(1)[0])
+        let first = try await InProcessServer.start(port: port)
         let client = try first.client()
         var request = outputRequest(sizes: [1, 2, 3])
         for index in request.responseParameters.indices { request.responseParameters[index].intervalUs = 200_000 }

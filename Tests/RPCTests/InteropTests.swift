@@ -33,13 +33,13 @@ struct InProcessServer {
     var port: Int { server.localPort }
 
     static func start(
-        tls: Bool = true, threads: Int = 1, _ extra: (inout RPCRouter) -> Void = { _ in }
+        tls: Bool = true, threads: Int = 1, port: Int = 0, _ extra: (inout RPCRouter) -> Void = { _ in }
     ) async throws -> InProcessServer {
         var router = RPCRouter()
         router.register(TestServiceProvider())
         extra(&router)
         var configuration = RPCServerConfiguration(
-            host: "127.0.0.1", port: 0, security: tls ? .mutualTLS(try TestCertificates.server()) : .insecurePlaintext)
+            host: "127.0.0.1", port: port, security: tls ? .mutualTLS(try TestCertificates.server()) : .insecurePlaintext)
         configuration.threads = threads
         let server = RPCServer(configuration: configuration, router: router)
         try await server.start()

@@ -1,1 +1,0 @@
-// The Encryption module; see ../shared/STYLE.md.

@@ -1,1 +1,0 @@
-// The EtcdStore module; see ../shared/STYLE.md.

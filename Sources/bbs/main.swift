@@ -1,2 +1,0 @@
-// Placeholder entry point; the store issue builds the real start-up.
-print("bbs")

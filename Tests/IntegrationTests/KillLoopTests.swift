@@ -1,0 +1,175 @@
+import Foundation
+import RPC
+import Store
+import Testing
+
+/// The versioned store end to end with the real `bbs` executable on a SQLite file: SIGKILLs during the
+/// migration, a failing migration, a rollback with `bbs migrate --to 1`, and a refused start-up.
+@Suite("KillLoop", .serialized)
+struct KillLoopTests {
+    static let codec = RecordCodec()
+    static var iterations: Int {
+        ProcessInfo.processInfo.environment["BBS_KILL_LOOP_ITERATIONS"].flatMap(Int.init) ?? 20
+    }
+
+    func serveArguments(_ store: TemporaryStore, _ extra: [String] = []) -> [String] {
+        ["serve", "--store", store.storeArgument, "--listen-address", "127.0.0.1:0", "--insecure-plaintext"] + extra
+    }
+
+    /// A health Check through the real server; the RPC error when it is refused.
+    func healthCheck(port: Int) async -> RPCError? {
+        var configuration = RPCClientConfiguration(host: "127.0.0.1", port: port, security: .plaintext)
+        configuration.retryBudget = .zero
+        configuration.maxRedirects = 0
+        let client = RPCClient(configuration: configuration)
+        defer { Task { await client.close() } }
+        do {
+            _ = try await client.unary(HealthMethods.check, Grpc_Health_V1_HealthCheckRequest())
+            return nil
+        } catch let error as RPCError {
+            return error
+        } catch {
+            return RPCError(code: .unknown, message: "\(error)")
+        }
+    }
+
+    /// Starts bbs, waits until it serves, checks health, stops it with SIGTERM.
+    func serveOnce(_ store: TemporaryStore, _ extra: [String] = [], expecting version: Int = BBSDataVersion) async throws {
+        let bbs = try BBSProcess(serveArguments(store, extra))
+        let serving = try await bbs.waitFor("serving data version \(version)")
+        #expect(serving, "\(bbs.standardError)")
+        if serving, let port = bbs.port {
+            #expect(await healthCheck(port: port) == nil)
+        }
+        bbs.signal(SIGTERM)
+        #expect(try await bbs.waitForExit() == 0, "\(bbs.standardError)")
+    }
+
+    @Test("SIGKILL at random moments during the migration: every record ends migrated exactly once, {3, 3}, old root gone")
+    func killLoop() async throws {
+        let store = try TemporaryStore()
+        defer { store.remove() }
+        let original = try await store.fillLegacy(20_000)
+        #expect(original.records.count == 20_000)
+        let expected = try original.migrated(from: 1, to: 3, codec: Self.codec)
+        let pristine = try TemporaryStore()
+        defer { pristine.remove() }
+        try store.copyFiles(to: pristine)
+
+        // Calibrate on a copy: how long one whole migration takes, so kills land inside it.
+        let copy = try TemporaryStore()
+        defer { copy.remove() }
+        try store.copyFiles(to: copy)
+        let calibration = try BBSProcess(serveArguments(copy))
+        #expect(try await calibration.waitFor("migrating data version 1 to 3 started"))
+        let start = ContinuousClock.now
+        #expect(try await calibration.waitFor("serving data version 3"), "\(calibration.standardError)")
+        var window = ContinuousClock.now - start
+        calibration.signal(SIGTERM)
+        _ = try await calibration.waitForExit()
+
+        var killedMidMigration = 0
+        var attempts = 0
+        while killedMidMigration < Self.iterations && attempts < Self.iterations * 3 {
+            attempts += 1
+            let bbs = try BBSProcess(serveArguments(store))
+            let started = try await bbs.waitFor("migrating data version 1 to 3 started")
+            #expect(started, "attempt \(attempts): \(bbs.standardError)")
+            if attempts == 1, let port = bbs.port {
+                let refusal = await healthCheck(port: port)
+                #expect(refusal?.code == .unavailable, "while migrating: \(String(describing: refusal))")
+                #expect(refusal?.message.contains("migrating data version 1 to 3") == true)
+            }
+            try await Task.sleep(for: Double.random(in: 0..<0.9) * window)
+            bbs.signal(SIGKILL)
+            _ = try await bbs.waitForExit()
+            guard started else { break }
+            if bbs.standardError.contains("data version 1 to 3 finished") {
+                // The machine ran faster than calibrated: this end state must converge too; then aim earlier
+                // and start again from the legacy store so every counted kill interrupts a migration.
+                try await serveOnce(store)
+                try await verifyMigrated(store, expected)
+                try pristine.copyFiles(to: store)
+                window = 0.7 * window
+            } else {
+                killedMidMigration += 1
+            }
+        }
+        #expect(killedMidMigration == Self.iterations, "\(killedMidMigration) kills mid-migration in \(attempts) attempts")
+
+        try await serveOnce(store)
+        try await verifyMigrated(store, expected)
+    }
+
+    func verifyMigrated(_ store: TemporaryStore, _ expected: StoreSnapshot) async throws {
+        try await store.withBackend { (backend: SQLiteBackend) async throws -> Void in
+            #expect(try await backend.readDataVersion()?.0 == DataVersion(current: 3, target: 3))
+            #expect(try await backend.count(prefix: "/v1/") == 0)
+            #expect(try await backend.count(prefix: "/v2/") == 0)
+            let migrated = try await StoreSnapshot.read(backend, version: 3)
+            #expect(migrated.records.count == expected.records.count)
+            #expect(try migrated.differences(from: expected, codec: Self.codec).prefix(10) == [])
+            #expect(try migrated.allInNewestFormat(codec: Self.codec))
+        }
+    }
+
+    @Test("a migration that fails half-way exits non-zero and the previous data version serves the old records")
+    func failedMigration() async throws {
+        let store = try TemporaryStore()
+        defer { store.remove() }
+        let original = try await store.fillLegacy(2_000)
+        let failing = try #require(original.records.keys.filter { $0.hasPrefix(RecordKeys.taskPrefix) }.sorted().dropFirst(200).first)
+        let (status, stderr) = try await BBSProcess.run(serveArguments(store, ["--testing-fail-migration-at", failing]))
+        #expect(status == 3, "\(stderr)")
+        #expect(stderr.contains("back at data version 1"))
+        try await store.withBackend { (backend: SQLiteBackend) async throws -> Void in
+            #expect(try await backend.readDataVersion()?.0 == DataVersion(current: 1, target: 1))
+            #expect(try await backend.count(prefix: "/v3/") == 0)
+            #expect(try await StoreSnapshot.read(backend, version: 1) == original)
+        }
+        try await serveOnce(store, ["--testing-data-version", "1"], expecting: 1)
+        try await store.withBackend { (backend: SQLiteBackend) async throws -> Void in
+            #expect(try await StoreSnapshot.read(backend, version: 1) == original)
+        }
+    }
+
+    @Test("bbs migrate --to 1 after an upgrade gives back the original records, and data version 1 serves them")
+    func rollback() async throws {
+        let store = try TemporaryStore()
+        defer { store.remove() }
+        let original = try await store.fillLegacy(2_000)
+        try await serveOnce(store)
+        let (status, stderr) = try await BBSProcess.run(["migrate", "--store", store.storeArgument, "--to", "1"])
+        #expect(status == 0, "\(stderr)")
+        try await store.withBackend { (backend: SQLiteBackend) async throws -> Void in
+            #expect(try await backend.readDataVersion()?.0 == DataVersion(current: 1, target: 1))
+            #expect(try await backend.count(prefix: "/v3/") == 0)
+            let rolledBack = try await StoreSnapshot.read(backend, version: 1)
+            #expect(try rolledBack.differences(from: original, codec: Self.codec) == [])
+        }
+        try await serveOnce(store, ["--testing-data-version", "1"], expecting: 1)
+    }
+
+    @Test("an older release refuses a newer store, writes nothing and tells the operator what to run")
+    func refusedStartup() async throws {
+        let store = try TemporaryStore()
+        defer { store.remove() }
+        _ = try await store.fillLegacy(100)
+        try await serveOnce(store)
+        let (status, stderr) = try await BBSProcess.run(serveArguments(store, ["--testing-data-version", "2"]))
+        #expect(status == 2)
+        #expect(stderr.contains("bbs migrate --to 2"), "\(stderr)")
+        try await store.withBackend { (backend: SQLiteBackend) async throws -> Void in
+            #expect(try await backend.readDataVersion()?.0 == DataVersion(current: 3, target: 3))
+        }
+        let (abandonStatus, _) = try await BBSProcess.run(["migrate", "--store", store.storeArgument, "--abandon"])
+        #expect(abandonStatus == 0)
+    }
+}
+
+extension Duration {
+    static func * (lhs: Double, rhs: Duration) -> Duration {
+        let (seconds, attoseconds) = rhs.components
+        return .nanoseconds(Int64(lhs * (Double(seconds) * 1e9 + Double(attoseconds) / 1e9)))
+    }
+}
