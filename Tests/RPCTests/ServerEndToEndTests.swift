@@ -77,13 +77,15 @@ struct ServerEndToEndTests {
         print(json.dumps(out))
         """#
 
-    @Test("grpcio calls every kind of method and sees the statuses, metadata and answers of the spec")
-    func grpcio() async throws {
+    @Test(
+        "grpcio calls every kind of method and sees the statuses, metadata and answers of the spec",
+        arguments: [false, true])
+    func grpcio(handlersOnEventLoop: Bool) async throws {
         guard let python = ServerTestFixture.python() else {
             Issue.record("no Python with grpcio (set BBS_PYTHON or run make deps)")
             return
         }
-        let fixture = try await ServerTestFixture.start()
+        let fixture = try await ServerTestFixture.start(handlersOnEventLoop: handlersOnEventLoop)
         let scriptPath = fixture.certificates.directory + "/e2e.py"
         try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         let certs = fixture.certificates

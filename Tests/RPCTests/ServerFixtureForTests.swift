@@ -44,7 +44,8 @@ struct ServerTestFixture {
     }
 
     static func start(
-        interceptors: [any ServerInterceptor] = [RejectingInterceptor()], plaintext: Bool = false
+        interceptors: [any ServerInterceptor] = [RejectingInterceptor()], plaintext: Bool = false,
+        handlersOnEventLoop: Bool = false
     ) async throws -> ServerTestFixture {
         let certificates = try CertificateAuthority.make()
         var router = RPCRouter()
@@ -125,6 +126,7 @@ struct ServerTestFixture {
         var configuration = RPCServerConfiguration(
             host: "127.0.0.1", port: 0, security: plaintext ? .insecurePlaintext : .mutualTLS(tls))
         configuration.threads = 1
+        configuration.runsHandlersOnEventLoop = handlersOnEventLoop
         let server = RPCServer(configuration: configuration, router: router, interceptors: interceptors)
         try await server.start()
         return ServerTestFixture(

@@ -12,17 +12,19 @@ final class ServerCallEnvironment: Sendable {
     let maxReceiveMessageSize: Int
     let maxSendMessageSize: Int
     let streamHighWatermark: Int
+    let runsHandlersOnEventLoop: Bool
     let logger: Logger
 
     init(
         router: RPCRouter, interceptors: [any ServerInterceptor], maxReceiveMessageSize: Int,
-        maxSendMessageSize: Int, streamHighWatermark: Int, logger: Logger
+        maxSendMessageSize: Int, streamHighWatermark: Int, runsHandlersOnEventLoop: Bool = false, logger: Logger
     ) {
         self.router = router
         self.interceptors = interceptors
         self.maxReceiveMessageSize = maxReceiveMessageSize
         self.maxSendMessageSize = maxSendMessageSize
         self.streamHighWatermark = streamHighWatermark
+        self.runsHandlersOnEventLoop = runsHandlersOnEventLoop
         self.logger = logger
     }
 
@@ -57,6 +59,8 @@ final class ServerCallEnvironment: Sendable {
 final class ServerConnectionInfo {
     var peer: TLSPeerIdentity?
     var remoteAddress: String
+    /// Set when handlers run on the connection's event loop.
+    var executor: EventLoopTaskExecutor?
 
     init(remoteAddress: String) {
         self.remoteAddress = remoteAddress

@@ -131,12 +131,17 @@ final class ServerStreamHandler: HTTP2StreamHandler {
             maxSendMessageSize: environment.maxSendMessageSize)
         let environment = self.environment
         let promise = loop.makePromise(of: ByteBuffer?.self)
-        task = Task {
+        let body: @Sendable () async -> Void = {
             do {
                 promise.succeed(try await environment.run(route, call: call, context: context))
             } catch {
                 promise.fail(error)
             }
+        }
+        if let executor = connectionInfo.executor {
+            task = Task(executorPreference: executor, operation: body)
+        } else {
+            task = Task(operation: body)
         }
         promise.futureResult.assumeIsolated().whenComplete { result in
             self.handlerFinished(result)
