@@ -130,17 +130,33 @@ struct ClientTests {
         }
         #expect(down?.code == .unavailable)
 
-        var router = RPCRouter()
-        router.register(TestServiceProvider())
-        let second = RPCServer(
-            configuration: RPCServerConfiguration(
-                host: "127.0.0.1", port: port, security: .mutualTLS(try TestCertificates.server())),
-            router: router)
-        try await second.start()
+        let second = try await Self.restartServer(on: port)
         let response = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty())
         #expect(response == Grpc_Testing_Empty())
         await client.close()
         await second.shutdownGracefully(timeout: .seconds(2))
+    }
+
+    /// A new server on the port a stopped one used. Binding is retried for a few seconds: the old
+    /// connections' sockets may take a moment to go on a loaded machine, and the point of these
+    /// tests is the client's reconnect, not how fast the kernel frees a port.
+    static func restartServer(on port: Int) async throws -> RPCServer {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            var router = RPCRouter()
+            router.register(TestServiceProvider())
+            let server = RPCServer(
+                configuration: RPCServerConfiguration(
+                    host: "127.0.0.1", port: port, security: .mutualTLS(try TestCertificates.server())),
+                router: router)
+            do {
+                try await server.start()
+                return server
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && ContinuousClock.now < deadline {
+                await server.shutdownGracefully(timeout: .seconds(1))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
     }
 
     @Test("a call in flight finishes across the server's GOAWAY; the next call reconnects")
@@ -168,13 +184,7 @@ struct ClientTests {
         await first.server.shutdownGracefully(timeout: .seconds(10))
         #expect(try await inFlight.value == [1, 2, 3])
 
-        var router = RPCRouter()
-        router.register(TestServiceProvider())
-        let second = RPCServer(
-            configuration: RPCServerConfiguration(
-                host: "127.0.0.1", port: port, security: .mutualTLS(try TestCertificates.server())),
-            router: router)
-        try await second.start()
+        let second = try await Self.restartServer(on: port)
         let response = try await client.unary(TestServiceMethods.emptyCall, Grpc_Testing_Empty())
         #expect(response == Grpc_Testing_Empty())
         await client.close()
