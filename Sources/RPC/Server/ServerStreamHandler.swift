@@ -29,7 +29,9 @@ final class ServerStreamHandler: HTTP2StreamHandler {
         self.connection = connection
         self.environment = environment
         self.connectionInfo = connectionInfo
-        self.machine = ServerCallStateMachine(maxReceiveMessageSize: environment.maxReceiveMessageSize)
+        self.machine = ServerCallStateMachine(
+            maxReceiveMessageSize: environment.maxReceiveMessageSize,
+            acceptsUnknownMethods: !environment.interceptors.isEmpty)
     }
 
     func handle(_ event: HTTP2StreamEvent, streamID: HTTP2StreamID, connection: HTTP2Connection) {
@@ -70,7 +72,14 @@ final class ServerStreamHandler: HTTP2StreamHandler {
         case .reject(let answer):
             connection.sendHeaders(streamID: streamID, answer, endStream: true)
         case .accept(let head):
-            guard let route = router.route(forPath: head.method.path) else { return }
+            let route: ServerRoute
+            if let path = head.unknownPath {
+                route = ServerRoute.unimplemented(method: head.method, path: path)
+            } else if let found = router.route(forPath: head.method.path) {
+                route = found
+            } else {
+                return
+            }
             self.route = route
             let now = ContinuousClock.now
             context = ServerContext(
