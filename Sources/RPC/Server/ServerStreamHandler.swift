@@ -147,10 +147,14 @@ final class ServerStreamHandler: HTTP2StreamHandler {
                 promise.fail(error)
             }
         }
+        // Started immediately: a handler runs on this loop, inline, until it first suspends, so
+        // one that answers without awaiting (Ping, a cached read) costs no thread hop. After a
+        // suspension it continues on the cooperative pool, or on this loop when
+        // `runsHandlersOnEventLoop` set an executor preference.
         if let executor = connectionInfo.executor {
-            task = Task(executorPreference: executor, operation: body)
+            task = Task.immediate(executorPreference: executor, operation: body)
         } else {
-            task = Task(operation: body)
+            task = Task.immediate(operation: body)
         }
         promise.futureResult.assumeIsolated().whenComplete { result in
             self.handlerFinished(result)
