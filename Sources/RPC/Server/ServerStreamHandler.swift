@@ -139,26 +139,33 @@ final class ServerStreamHandler: HTTP2StreamHandler {
             bridge: bridge, eventLoop: loop, stream: NIOLoopBound(self, eventLoop: loop), unaryRequest: request,
             maxSendMessageSize: environment.maxSendMessageSize)
         let environment = self.environment
-        let promise = loop.makePromise(of: ByteBuffer?.self)
+        let stream = call.stream
+        // No promise and callback per call: the body hands its result to the loop itself, inline
+        // when it finished there without suspending.
         let body: @Sendable () async -> Void = {
+            let result: Result<ByteBuffer?, any Error>
             do {
-                promise.succeed(try await environment.run(route, call: call, context: context))
+                result = .success(try await environment.run(route, call: call, context: context))
             } catch {
-                promise.fail(error)
+                result = .failure(error)
+            }
+            if loop.inEventLoop {
+                stream.value.handlerFinished(result)
+            } else {
+                loop.execute { stream.value.handlerFinished(result) }
             }
         }
         // Started immediately: a handler runs on this loop, inline, until it first suspends, so
         // one that answers without awaiting (Ping, a cached read) costs no thread hop. After a
         // suspension it continues on the cooperative pool, or on this loop when
         // `runsHandlersOnEventLoop` set an executor preference.
+        let started: Task<Void, Never>
         if let executor = connectionInfo.executor {
-            task = Task.immediate(executorPreference: executor, operation: body)
+            started = Task.immediate(executorPreference: executor, operation: body)
         } else {
-            task = Task.immediate(operation: body)
+            started = Task.immediate(operation: body)
         }
-        promise.futureResult.assumeIsolated().whenComplete { result in
-            self.handlerFinished(result)
-        }
+        if !handlerDone { task = started }
     }
 
     private func handlerFinished(_ result: Result<ByteBuffer?, any Error>) {
