@@ -24,9 +24,24 @@ struct HTTP2StreamTable {
     var count: Int { streams.count }
     var isEmpty: Bool { streams.isEmpty }
 
-    func contains(_ id: HTTP2StreamID) -> Bool { streams[id] != nil }
-    func handler(for id: HTTP2StreamID) -> (any HTTP2StreamHandler)? { streams[id]?.handler }
-    func queuedBytes(for id: HTTP2StreamID) -> Int { streams[id]?.outbound.queuedBytes ?? 0 }
+    func contains(_ id: HTTP2StreamID) -> Bool { streams.index(forKey: id) != nil }
+
+    func handler(for id: HTTP2StreamID) -> (any HTTP2StreamHandler)? {
+        guard let index = streams.index(forKey: id) else { return nil }
+        return streams.values[index].handler
+    }
+
+    func queuedBytes(for id: HTTP2StreamID) -> Int {
+        guard let index = streams.index(forKey: id) else { return 0 }
+        return streams.values[index].outbound.queuedBytes
+    }
+
+    /// Runs `body` on a stream's state in place (one hash lookup, no copy of the state, which
+    /// holds references whose retain/release showed high in profiles); nil for an unknown stream.
+    private mutating func withStream<R>(_ id: HTTP2StreamID, _ body: (inout HTTP2StreamState) -> R) -> R? {
+        guard let index = streams.index(forKey: id) else { return nil }
+        return body(&streams.values[index])
+    }
 
     mutating func open(_ id: HTTP2StreamID, handler: any HTTP2StreamHandler) {
         streams[id] = HTTP2StreamState(handler: handler)
@@ -37,99 +52,112 @@ struct HTTP2StreamTable {
     /// Adds a received field; false when the block grows past `maxHeaderListSize` (the stream
     /// must then be reset). Fields of unknown streams are ignored.
     mutating func appendHeader(_ id: HTTP2StreamID, name: String, value: String) -> Bool {
-        guard streams[id] != nil else { return true }
-        streams[id]!.inboundHeaderListSize += name.utf8.count + value.utf8.count + 32
-        guard streams[id]!.inboundHeaderListSize <= maxHeaderListSize else { return false }
-        streams[id]!.inboundHeaders.add(name: name, value: value)
-        return true
+        let limit = maxHeaderListSize
+        return withStream(id) { stream in
+            stream.inboundHeaderListSize += name.utf8.count + value.utf8.count + 32
+            guard stream.inboundHeaderListSize <= limit else { return false }
+            stream.inboundHeaders.add(name: name, value: value)
+            return true
+        } ?? true
     }
 
     /// The header block received so far, which starts a new one.
     mutating func takeHeaders(_ id: HTTP2StreamID) -> HTTP2Headers? {
-        guard let headers = streams[id]?.inboundHeaders else { return nil }
-        streams[id]?.inboundHeaders = HTTP2Headers()
-        streams[id]?.inboundHeaderListSize = 0
-        return headers
+        withStream(id) { stream in
+            let headers = stream.inboundHeaders
+            stream.inboundHeaders = HTTP2Headers()
+            stream.inboundHeaderListSize = 0
+            return headers
+        }
     }
 
     /// Copies a DATA chunk into the stream; returns false when the stream is unknown.
     mutating func appendData(_ id: HTTP2StreamID, bytes: UnsafeRawBufferPointer) -> Bool {
-        guard streams[id] != nil else { return false }
         let allocator = self.allocator
-        streams[id]!.unconsumedBytes += bytes.count
-        if streams[id]!.inboundData == nil {
-            streams[id]!.inboundData = allocator.buffer(capacity: bytes.count)
-        }
-        streams[id]!.inboundData!.writeBytes(bytes)
-        return true
+        return withStream(id) { stream in
+            stream.unconsumedBytes += bytes.count
+            if stream.inboundData == nil {
+                stream.inboundData = allocator.buffer(capacity: bytes.count)
+            }
+            stream.inboundData!.writeBytes(bytes)
+            return true
+        } ?? false
     }
 
     /// The payload of the DATA frame just completed (empty for an empty frame).
     mutating func takeData(_ id: HTTP2StreamID) -> ByteBuffer? {
-        guard streams[id] != nil else { return nil }
-        let data = streams[id]!.inboundData ?? allocator.buffer(capacity: 0)
-        streams[id]!.inboundData = nil
-        return data
+        let allocator = self.allocator
+        return withStream(id) { stream in
+            let data = stream.inboundData ?? allocator.buffer(capacity: 0)
+            stream.inboundData = nil
+            return data
+        }
     }
 
     /// Records that the layer above processed `bytes`; returns how many to give back to nghttp2
     /// (never more than were received, never for a closed stream).
     mutating func consume(_ id: HTTP2StreamID, bytes: Int) -> Int {
-        guard let unconsumed = streams[id]?.unconsumedBytes, bytes > 0 else { return 0 }
-        let credit = min(unconsumed, bytes)
-        streams[id]!.unconsumedBytes = unconsumed - credit
-        return credit
+        guard bytes > 0 else { return 0 }
+        return withStream(id) { stream in
+            let credit = min(stream.unconsumedBytes, bytes)
+            stream.unconsumedBytes -= credit
+            return credit
+        } ?? 0
     }
 
     // MARK: - Outbound
 
     /// Marks a client request as submitted.
     mutating func requestSubmitted(_ id: HTTP2StreamID, hasBody: Bool) {
-        streams[id]?.outbound.requestSubmitted(hasBody: hasBody)
+        withStream(id) { $0.outbound.requestSubmitted(hasBody: hasBody) }
     }
 
     /// Decides what a header block means now; nil when the stream is unknown.
     mutating func headers(
         _ id: HTTP2StreamID, _ headers: HTTP2Headers, endStream: Bool
     ) -> HTTP2OutboundState.HeadersAction? {
-        guard streams[id] != nil else { return nil }
-        return streams[id]!.outbound.headers(headers, endStream: endStream)
+        withStream(id) { $0.outbound.headers(headers, endStream: endStream) }
     }
 
     /// Queues DATA; `.resume` means nghttp2 parked the body source and must resume it.
     mutating func enqueue(
         _ id: HTTP2StreamID, _ data: ByteBuffer, endStream: Bool
     ) -> HTTP2OutboundState.DataAction? {
-        guard streams[id] != nil else { return nil }
-        let action = streams[id]!.outbound.enqueue(data, endStream: endStream)
-        if streams[id]!.outbound.queuedBytes > highWatermark { streams[id]!.aboveHighWatermark = true }
-        return action
+        let highWatermark = self.highWatermark
+        return withStream(id) { stream in
+            let action = stream.outbound.enqueue(data, endStream: endStream)
+            if stream.outbound.queuedBytes > highWatermark { stream.aboveHighWatermark = true }
+            return action
+        }
     }
 
     /// nghttp2's read callback for a stream's body.
     mutating func read(_ id: HTTP2StreamID, into buffer: UnsafeMutableRawBufferPointer) -> NGHTTP2DataRead {
-        guard streams[id] != nil else { return .failed }
-        let result = streams[id]!.outbound.read(into: buffer)
-        if streams[id]!.aboveHighWatermark, streams[id]!.outbound.queuedBytes < lowWatermark {
-            streams[id]!.aboveHighWatermark = false
-            owedWritable.append(id)
+        let lowWatermark = self.lowWatermark
+        var owed = false
+        let result = withStream(id) { stream in
+            let result = stream.outbound.read(into: buffer)
+            if stream.aboveHighWatermark, stream.outbound.queuedBytes < lowWatermark {
+                stream.aboveHighWatermark = false
+                owed = true
+            }
+            return result
         }
-        return result
+        if owed { owedWritable.append(id) }
+        return result ?? .failed
     }
 
     /// Streams whose queue fell below the low watermark since the last call, with their handlers.
     mutating func takeWritable() -> [(HTTP2StreamID, any HTTP2StreamHandler)] {
         defer { owedWritable.removeAll() }
-        return owedWritable.compactMap { id in streams[id].map { (id, $0.handler) } }
+        return owedWritable.compactMap { id in handler(for: id).map { (id, $0) } }
     }
 
     // MARK: - Closing
 
     /// Remembers that this side reset the stream; false when the stream is unknown.
     mutating func markLocallyReset(_ id: HTTP2StreamID) -> Bool {
-        guard streams[id] != nil else { return false }
-        streams[id]!.locallyReset = true
-        return true
+        withStream(id) { $0.locallyReset = true } != nil
     }
 
     /// Holds a reset back until the frame with END_STREAM (last DATA or trailers) has been sent
@@ -137,15 +165,19 @@ struct HTTP2StreamTable {
     /// trailers must not be lost).
     /// Returns false when there is nothing to wait for.
     mutating func deferResetUntilBodyEnds(_ id: HTTP2StreamID, errorCode: UInt32) -> Bool {
-        guard streams[id]?.outbound.isEnding == true else { return false }
-        streams[id]!.resetAfterBody = errorCode
-        streams[id]!.locallyReset = true
-        return true
+        withStream(id) { stream in
+            guard stream.outbound.isEnding else { return false }
+            stream.resetAfterBody = errorCode
+            stream.locallyReset = true
+            return true
+        } ?? false
     }
 
     mutating func takeResetAfterBody(_ id: HTTP2StreamID) -> UInt32? {
-        defer { streams[id]?.resetAfterBody = nil }
-        return streams[id]?.resetAfterBody
+        withStream(id) { stream in
+            defer { stream.resetAfterBody = nil }
+            return stream.resetAfterBody
+        } ?? nil
     }
 
     /// Drops a stream's state and returns it (nil if it was not open).

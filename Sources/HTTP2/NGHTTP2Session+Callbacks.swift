@@ -88,38 +88,56 @@ extension NGHTTP2Session {
 extension NGHTTP2Session {
     /// Whether nghttp2 would accept these fields on the wire (names lower-cased first).
     static func isValid(_ headers: HTTP2Headers) -> Bool {
-        headers.allSatisfy { field in
-            var name = Array(field.name.lowercased().utf8)
-            var value = Array(field.value.utf8)
-            return nghttp2_check_header_name(&name, name.count) != 0
-                && nghttp2_check_header_value(&value, value.count) != 0
+        headers.fields.allSatisfy { field in
+            var name = field.name
+            var value = field.value
+            let nameOK = name.withUTF8 { bytes in
+                guard bytes.contains(where: Self.isUpperASCII) else {
+                    return nghttp2_check_header_name(bytes.baseAddress, bytes.count) != 0
+                }
+                var lowered = bytes.map(Self.lowerASCII)
+                return nghttp2_check_header_name(&lowered, lowered.count) != 0
+            }
+            return nameOK && value.withUTF8 { nghttp2_check_header_value($0.baseAddress, $0.count) != 0 }
         }
     }
 
-    /// Calls `body` with an `nghttp2_nv` array for `headers`. Names are lower-cased; nghttp2 copies
-    /// names and values (NGHTTP2_NV_FLAG_NONE), so the temporary storage is enough.
+    private static func isUpperASCII(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+    private static func lowerASCII(_ byte: UInt8) -> UInt8 { isUpperASCII(byte) ? byte | 0x20 : byte }
+
+    /// Calls `body` with an `nghttp2_nv` array for `headers`. Names are lower-cased (ASCII; other
+    /// bytes fail `isValid`); nghttp2 copies names and values (NGHTTP2_NV_FLAG_NONE), so the
+    /// temporary storage is enough. One byte array and one stack array per block.
     static func withNameValues<R>(
         _ headers: HTTP2Headers, _ body: (UnsafePointer<nghttp2_nv>?, Int) -> R
     ) -> R {
+        var total = 1
+        for field in headers.fields { total += field.name.utf8.count + field.value.utf8.count }
         var storage: [UInt8] = []
-        var spans: [(name: Int, nameLength: Int, value: Int, valueLength: Int)] = []
-        for field in headers {
-            let name = storage.count
-            storage.append(contentsOf: field.name.lowercased().utf8)
-            let value = storage.count
+        storage.reserveCapacity(total)
+        for field in headers.fields {
+            for byte in field.name.utf8 { storage.append(lowerASCII(byte)) }
             storage.append(contentsOf: field.value.utf8)
-            spans.append((name, value - name, value, storage.count - value))
         }
         storage.append(0)  // never empty, so there is always a base address
+        let count = headers.fields.count
         return storage.withUnsafeMutableBufferPointer { bytes in
             guard let base = bytes.baseAddress else { return body(nil, 0) }
-            let nva = spans.map { span in
-                nghttp2_nv(
-                    name: base + span.name, value: base + span.value,
-                    namelen: span.nameLength, valuelen: span.valueLength,
-                    flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+            return withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: max(count, 1)) { nva in
+                var offset = 0
+                for (index, field) in headers.fields.enumerated() {
+                    let nameLength = field.name.utf8.count
+                    let valueLength = field.value.utf8.count
+                    nva.initializeElement(
+                        at: index,
+                        to: nghttp2_nv(
+                            name: base + offset, value: base + offset + nameLength,
+                            namelen: nameLength, valuelen: valueLength,
+                            flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
+                    offset += nameLength + valueLength
+                }
+                return body(UnsafePointer(nva.baseAddress), count)
             }
-            return nva.withUnsafeBufferPointer { body($0.baseAddress, $0.count) }
         }
     }
 }

@@ -63,7 +63,10 @@ final class NGHTTP2Session {
         case failed(NGHTTP2Error)
     }
 
-    weak var delegate: (any NGHTTP2SessionDelegate)?
+    /// The connection core that owns this session. Not `weak`: a weak load per nghttp2 callback
+    /// showed in profiles, and the owner outlives every call into nghttp2 (it makes them all, and
+    /// `nghttp2_session_del` in `deinit` calls no callbacks).
+    unowned(unsafe) var delegate: (any NGHTTP2SessionDelegate)?
     private(set) var pointer: OpaquePointer?
     /// True while nghttp2 is running one of our calls (its callbacks may be on the stack).
     private(set) var isBusy = false

@@ -72,6 +72,35 @@ struct ServerCallStateMachineTests {
         #expect(machine.isFinished)
     }
 
+    @Test("with interceptors, an unknown path is accepted as a bidirectional call for them to see")
+    func unknownPathForInterceptors() throws {
+        var machine = ServerCallStateMachine(maxReceiveMessageSize: 1024, acceptsUnknownMethods: true)
+        let action = machine.receiveHeaders(request(path: "/test.Echo/Nope"), lookup: lookup(.unary))
+        guard case .accept(let head) = action else {
+            Issue.record("not accepted: \(action)")
+            return
+        }
+        #expect(head.unknownPath == "/test.Echo/Nope")
+        #expect(head.method == MethodDescriptor(service: "test.Echo", method: "Nope"))
+        #expect(head.kind == .bidirectionalStreaming)
+        #expect(!machine.isFinished)
+        // Request messages are taken (queued for a body that never reads them), not refused.
+        #expect(machine.receiveData(framed([[1]]), endStream: true) == .deliver([ByteBuffer(bytes: [1])], requestEnded: true))
+
+        var odd = ServerCallStateMachine(maxReceiveMessageSize: 1024, acceptsUnknownMethods: true)
+        guard case .accept(let oddHead) = odd.receiveHeaders(request(path: "nonsense"), lookup: lookup(.unary)) else {
+            Issue.record("unparseable path not accepted")
+            return
+        }
+        #expect(oddHead.unknownPath == "nonsense")
+        #expect(oddHead.method == MethodDescriptor(service: "", method: "nonsense"))
+        // Transport checks still come first.
+        var wrongType = ServerCallStateMachine(maxReceiveMessageSize: 1024, acceptsUnknownMethods: true)
+        let refused = rejection(
+            wrongType.receiveHeaders(request(path: "/x.Y/Z", contentType: "text/plain"), lookup: lookup(.unary)))
+        #expect(refused?[":status"] == "415")
+    }
+
     @Test("a wrong content-type is HTTP 415 with INVALID_ARGUMENT")
     func wrongContentType() throws {
         var machine = ServerCallStateMachine(maxReceiveMessageSize: 1024)

@@ -58,6 +58,7 @@ struct ServerEndToEndTests {
         call('too_large', lambda: len(unsv(unary(sv('x' * (5 << 20)), timeout=20))))
         call('unknown_method', lambda: ch.unary_unary('/test.Echo/Nope')(b'', timeout=10))
         call('unknown_service', lambda: ch.unary_unary('/no.Such/Thing')(b'', timeout=10))
+        call('unknown_gated', lambda: ch.unary_unary('/no.Such/Thing')(b'', metadata=[('x-reject', '1')], timeout=10))
         call('server_stream', lambda: [unsv(m) for m in ch.unary_stream('/test.Echo/ServerStream')(sv('3'), timeout=10)])
         call('empty_stream', lambda: [unsv(m) for m in ch.unary_stream('/test.Echo/ServerStream')(sv('0'), timeout=10)])
         call('client_stream', lambda: unsv(ch.stream_unary('/test.Echo/ClientStream')(iter([sv('a'), sv('b'), sv('c')]), timeout=10)))
@@ -143,6 +144,11 @@ struct ServerEndToEndTests {
         #expect(failure("unknown_method").0 == "UNIMPLEMENTED")
         #expect(failure("unknown_method").1?.contains("/test.Echo/Nope") == true)
         #expect(failure("unknown_service").0 == "UNIMPLEMENTED")
+        // The interceptors run for unknown methods too: a gate answers them with its 503.
+        let gated = failure("unknown_gated")
+        #expect(gated.0 == "UNAVAILABLE")
+        #expect(gated.1 == "rejected by interceptor")
+        #expect(gated.2?["retry-after"] == "7")
         #expect(
             results["server_stream"]?["ok"] as? [String] == ["message 0", "message 1", "message 2"],
             "\(results["server_stream"] ?? [:])")

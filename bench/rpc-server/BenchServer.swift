@@ -22,6 +22,8 @@ struct BenchServer: AsyncParsableCommand {
     @Option(help: "Server private key (PEM).") var keyFile: String?
     @Option(help: "Response bytes for ListDesiredLRPSchedulingInfos.") var listPayloadFile: String?
     @Flag(help: "Serve h2c without TLS (debugging only).") var insecurePlaintext = false
+    @Option(help: "Event loop threads (default: the server's default).") var threads: Int?
+    @Flag(help: "Run handlers on the connections' event loops.") var handlersOnEventLoop = false
 
     static let ping = RPCMethod<Google_Protobuf_Empty, Google_Protobuf_BoolValue>(
         service: "diego.bbs.PingService", method: "Ping", kind: .unary)
@@ -51,8 +53,10 @@ struct BenchServer: AsyncParsableCommand {
         var router = RPCRouter()
         router.register(Self.ping, unary: { _, _ in Google_Protobuf_BoolValue(true) })
         router.register(Self.list, unary: { _, _ in listResponse })
-        let server = RPCServer(
-            configuration: RPCServerConfiguration(host: host, port: port, security: security), router: router)
+        var configuration = RPCServerConfiguration(host: host, port: port, security: security)
+        if let threads { configuration.threads = threads }
+        if handlersOnEventLoop { configuration.runsHandlersOnEventLoop = true }
+        let server = RPCServer(configuration: configuration, router: router)
         try await server.start()
         FileHandle.standardError.write(Data("listening on \(host):\(server.localPort)\n".utf8))
         // Runs until the harness stops it with SIGTERM.

@@ -20,6 +20,8 @@ public enum GRPCHeaderName {
     /// Whether `value` is a gRPC content type this implementation serves: `application/grpc`,
     /// `application/grpc+proto`, each optionally followed by `;parameters`.
     public static func isGRPCContentType(_ value: String) -> Bool {
+        // What every client sends, without lower-casing a copy.
+        if value == grpcContentType || value == "application/grpc+proto" { return true }
         var utf8 = Substring(value).utf8
         if let semicolon = utf8.firstIndex(of: UInt8(ascii: ";")) {
             utf8 = utf8[..<semicolon]

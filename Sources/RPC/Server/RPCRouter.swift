@@ -138,6 +138,15 @@ struct ServerRoute: Sendable {
     let method: MethodDescriptor
     let kind: RPCKind
     let run: @Sendable (ServerCallHandle, ServerContext) async throws -> ByteBuffer?
+
+    /// The built-in body of a path no route has: UNIMPLEMENTED naming the path. Runs behind the
+    /// interceptors, so a gate (503 while migrating) or a redirect answers unknown methods too.
+    static func unimplemented(method: MethodDescriptor, path: String) -> ServerRoute {
+        let status = ServerCallStateMachine.unimplemented(path: path)
+        return ServerRoute(method: method, kind: .bidirectionalStreaming) { _, _ in
+            throw RPCError(code: status.code, message: status.message)
+        }
+    }
 }
 
 /// A service that knows how to put its methods into a router.

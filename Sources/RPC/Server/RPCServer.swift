@@ -28,9 +28,11 @@ public struct RPCServerConfiguration: Sendable {
     public var maxSendMessageSize = 64 * 1024 * 1024
     /// Event loop threads (default: one per core).
     public var threads = System.coreCount
-    /// Run handlers on their connection's event loop instead of Swift's cooperative pool. Saves
-    /// two thread hops per call (lower latency for short handlers); a handler that blocks then
-    /// stalls every connection on its loop. Off by default.
+    /// Every handler starts inline on its connection's event loop (`Task.immediate`) and runs
+    /// there until it first suspends, so a handler that answers without awaiting costs no thread
+    /// hop. By default it continues on Swift's cooperative pool after a suspension; with this set
+    /// it continues on the event loop too (no hop back either, but a handler that then blocks
+    /// stalls every connection on its loop). Off by default.
     public var runsHandlersOnEventLoop = false
 
     public init(host: String, port: Int, security: Security) {

@@ -12,8 +12,11 @@ import NIOCore
 /// - `:method` other than POST: HTTP 405 with grpc-status INTERNAL;
 /// - content-type not `application/grpc[+proto]`: HTTP 415 with grpc-status INVALID_ARGUMENT
 ///   (the spec's 415; the grpc-status tells gRPC clients why);
-/// - unknown `:path`: UNIMPLEMENTED naming the path; `grpc-encoding` other than identity/gzip:
-///   UNIMPLEMENTED with `grpc-accept-encoding: identity,gzip`;
+/// - unknown `:path`: accepted as a bidirectional call of a method that `RPCRouter` answers with
+///   UNIMPLEMENTED naming the path, after the interceptors ran (a gate answering 503 while the
+///   store migrates, or a redirect to the master, answers every call); without interceptors it
+///   is refused here at once (`acceptsUnknownMethods` false);
+/// - `grpc-encoding` other than identity/gzip: UNIMPLEMENTED with `grpc-accept-encoding: identity,gzip`;
 /// - malformed `grpc-timeout`, bad `-bin` metadata, a compressed flag without an encoding, a
 ///   message cut short by END_STREAM, and zero or several messages on a unary or
 ///   server-streaming call: INTERNAL (the spec's status for protocol errors);
@@ -22,8 +25,12 @@ import NIOCore
 struct ServerCallStateMachine {
     /// What the request head asked for, once it passed validation.
     struct RequestHead {
+        /// For an unknown path, `MethodDescriptor(path:)` when it parses, else an empty service
+        /// with the whole raw path as the method name.
         var method: MethodDescriptor
         var kind: RPCKind
+        /// The raw `:path` when no route has it; the call then runs the UNIMPLEMENTED body.
+        var unknownPath: String?
         var metadata: Metadata
         var timeout: Duration?
     }
@@ -63,9 +70,13 @@ struct ServerCallStateMachine {
     private var unaryRequest: ByteBuffer?
     private(set) var responseHeadersSent = false
     private let maxReceiveMessageSize: Int
+    private let acceptsUnknownMethods: Bool
 
-    init(maxReceiveMessageSize: Int) {
+    /// `acceptsUnknownMethods`: accept a head whose path has no route (as a bidirectional call,
+    /// so the interceptors see it); otherwise refuse it with UNIMPLEMENTED at once.
+    init(maxReceiveMessageSize: Int, acceptsUnknownMethods: Bool = false) {
         self.maxReceiveMessageSize = maxReceiveMessageSize
+        self.acceptsUnknownMethods = acceptsUnknownMethods
         self.deframer = MessageDeframer(maxMessageSize: maxReceiveMessageSize)
     }
 
@@ -113,9 +124,17 @@ struct ServerCallStateMachine {
                         message: "invalid gRPC request content-type \"\(contentType ?? "")\""),
                     httpStatus: 415))
         }
-        guard let path, let (descriptor, kind) = lookup(path) else {
-            return .reject(
-                finish(RPCStatus(code: .unimplemented, message: "unknown method \(path ?? "(no :path)")")))
+        let descriptor: MethodDescriptor
+        let kind: RPCKind
+        var unknownPath: String?
+        if let path, let (found, foundKind) = lookup(path) {
+            (descriptor, kind) = (found, foundKind)
+        } else if acceptsUnknownMethods {
+            let raw = path ?? ""
+            // Bidirectional: the body starts at once and never waits for request messages.
+            (descriptor, kind, unknownPath) = (Self.descriptor(forUnknownPath: raw), .bidirectionalStreaming, raw)
+        } else {
+            return .reject(finish(Self.unimplemented(path: path)))
         }
         switch encodingValue {
         case nil, "identity": encoding = .identity
@@ -142,7 +161,20 @@ struct ServerCallStateMachine {
         }
         self.kind = kind
         phase = .receiving
-        return .accept(RequestHead(method: descriptor, kind: kind, metadata: metadata, timeout: timeout))
+        return .accept(
+            RequestHead(
+                method: descriptor, kind: kind, unknownPath: unknownPath, metadata: metadata, timeout: timeout))
+    }
+
+    /// The status for a path that no route has.
+    static func unimplemented(path: String?) -> RPCStatus {
+        let shown = path.map { $0.isEmpty ? "(empty :path)" : $0 } ?? "(no :path)"
+        return RPCStatus(code: .unimplemented, message: "unknown method \(shown)")
+    }
+
+    /// What `ServerContext.method` shows for a path that no route has.
+    static func descriptor(forUnknownPath path: String) -> MethodDescriptor {
+        MethodDescriptor(path: path) ?? MethodDescriptor(service: "", method: path)
     }
 
     /// A DATA chunk (possibly empty with `endStream`), or END_STREAM on a trailing header block.

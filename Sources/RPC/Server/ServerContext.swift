@@ -1,3 +1,4 @@
+import Synchronization
 import TLS
 
 /// What a handler and the interceptors know about the call they serve.
@@ -17,10 +18,9 @@ public final class ServerContext: @unchecked Sendable {
     /// When the call's `grpc-timeout` expires; nil if the client set none.
     public let deadline: ContinuousClock.Instant?
 
-    // Guarded by `lock`: written by handlers, read by the transport when it answers.
-    private let lock = NIOLockShim()
-    private var _initialMetadata = Metadata()
-    private var _trailingMetadata = Metadata()
+    // Written by handlers, read by the transport when it answers. A Mutex, stored inline: no
+    // lock object allocated per call.
+    private let metadata = Mutex<(initial: Metadata, trailing: Metadata)>((Metadata(), Metadata()))
 
     public init(
         method: MethodDescriptor, requestMetadata: Metadata, peer: TLSPeerIdentity?,
@@ -36,13 +36,13 @@ public final class ServerContext: @unchecked Sendable {
     /// Metadata sent with the response headers (before the first message). Changes after the
     /// headers went out are ignored.
     public var initialMetadata: Metadata {
-        get { lock.withLock { _initialMetadata } }
-        set { lock.withLock { _initialMetadata = newValue } }
+        get { metadata.withLock { $0.initial } }
+        set { metadata.withLock { $0.initial = newValue } }
     }
 
     /// Metadata sent with the status in the trailers.
     public var trailingMetadata: Metadata {
-        get { lock.withLock { _trailingMetadata } }
-        set { lock.withLock { _trailingMetadata = newValue } }
+        get { metadata.withLock { $0.trailing } }
+        set { metadata.withLock { $0.trailing = newValue } }
     }
 }

@@ -29,7 +29,9 @@ final class ServerStreamHandler: HTTP2StreamHandler {
         self.connection = connection
         self.environment = environment
         self.connectionInfo = connectionInfo
-        self.machine = ServerCallStateMachine(maxReceiveMessageSize: environment.maxReceiveMessageSize)
+        self.machine = ServerCallStateMachine(
+            maxReceiveMessageSize: environment.maxReceiveMessageSize,
+            acceptsUnknownMethods: !environment.interceptors.isEmpty)
     }
 
     func handle(_ event: HTTP2StreamEvent, streamID: HTTP2StreamID, connection: HTTP2Connection) {
@@ -70,7 +72,14 @@ final class ServerStreamHandler: HTTP2StreamHandler {
         case .reject(let answer):
             connection.sendHeaders(streamID: streamID, answer, endStream: true)
         case .accept(let head):
-            guard let route = router.route(forPath: head.method.path) else { return }
+            let route: ServerRoute
+            if let path = head.unknownPath {
+                route = ServerRoute.unimplemented(method: head.method, path: path)
+            } else if let found = router.route(forPath: head.method.path) {
+                route = found
+            } else {
+                return
+            }
             self.route = route
             let now = ContinuousClock.now
             context = ServerContext(
@@ -130,22 +139,33 @@ final class ServerStreamHandler: HTTP2StreamHandler {
             bridge: bridge, eventLoop: loop, stream: NIOLoopBound(self, eventLoop: loop), unaryRequest: request,
             maxSendMessageSize: environment.maxSendMessageSize)
         let environment = self.environment
-        let promise = loop.makePromise(of: ByteBuffer?.self)
+        let stream = call.stream
+        // No promise and callback per call: the body hands its result to the loop itself, inline
+        // when it finished there without suspending.
         let body: @Sendable () async -> Void = {
+            let result: Result<ByteBuffer?, any Error>
             do {
-                promise.succeed(try await environment.run(route, call: call, context: context))
+                result = .success(try await environment.run(route, call: call, context: context))
             } catch {
-                promise.fail(error)
+                result = .failure(error)
+            }
+            if loop.inEventLoop {
+                stream.value.handlerFinished(result)
+            } else {
+                loop.execute { stream.value.handlerFinished(result) }
             }
         }
+        // Started immediately: a handler runs on this loop, inline, until it first suspends, so
+        // one that answers without awaiting (Ping, a cached read) costs no thread hop. After a
+        // suspension it continues on the cooperative pool, or on this loop when
+        // `runsHandlersOnEventLoop` set an executor preference.
+        let started: Task<Void, Never>
         if let executor = connectionInfo.executor {
-            task = Task(executorPreference: executor, operation: body)
+            started = Task.immediate(executorPreference: executor, operation: body)
         } else {
-            task = Task(operation: body)
+            started = Task.immediate(operation: body)
         }
-        promise.futureResult.assumeIsolated().whenComplete { result in
-            self.handlerFinished(result)
-        }
+        if !handlerDone { task = started }
     }
 
     private func handlerFinished(_ result: Result<ByteBuffer?, any Error>) {
