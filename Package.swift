@@ -106,6 +106,6 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Models", "TestSupport"]),
         .testTarget(name: "EtcdStoreTests", dependencies: ["EtcdStore", "Store", "RPC", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Store", "Models", "RPC", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Store", "EtcdStore", "Models", "RPC", "TestSupport"]),
     ]
 )

@@ -4,72 +4,81 @@ import TestSupport
 /// The real `bbs` executable as a child process whose stderr the test watches, for kill and restart tests.
 ///
 /// Unlike `ServerProcess` it does not wait for `listening on`: the kill loop needs to SIGKILL it at any
-/// moment, including before it listens, and to see it exit non-zero on refused start-ups.
-final class BBSProcess: @unchecked Sendable {
-    let process = Process()
-    private let pipe = Pipe()
-    private let lock = NSLock()
-    private var text = ""
+/// moment, including before it listens, and to see it exit non-zero on refused start-ups. It runs as a
+/// `ChildProcess` (posix_spawn + polled `waitpid`) with stderr going to a log file, so no wait ever blocks
+/// a thread of Swift's small cooperative pool and no lost SIGCHLD can hang a test. `deinit` SIGKILLs and
+/// reaps a child that still runs, so no test leaves a `bbs` behind.
+final class BBSProcess: Sendable {
+    private let child: ChildProcess
+    private let logPath: String
 
     init(_ arguments: [String]) throws {
-        process.executableURL = try ServerProcess.executableURL(named: "bbs")
-        process.arguments = arguments
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock { self.text += String(decoding: data, as: UTF8.self) }
-        }
-        try process.run()
+        let executable = try ServerProcess.executableURL(named: "bbs")
+        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("bbs-it-\(UUID().uuidString).log").path
+        child = try ChildProcess.spawn(executable.path, arguments, output: logPath)
     }
 
-    /// Everything written to stderr so far.
-    var standardError: String { lock.withLock { text } }
+    deinit {
+        child.signal(SIGKILL)
+        child.waitUntilExit()  // quick after SIGKILL
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
+
+    /// Everything written to stderr (and stdout) so far.
+    var standardError: String {
+        FileManager.default.contents(atPath: logPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    var isRunning: Bool { child.isRunning }
 
     /// Waits until stderr contains `needle` (true) or the process exits or time runs out (false).
     func waitFor(_ needle: String, timeout: Duration = .seconds(120)) async throws -> Bool {
+        try await waitForAny([needle], timeout: timeout) != nil
+    }
+
+    /// Waits until stderr contains one of `needles`; returns the first of them (in the order given) that it
+    /// contains, or nil when the process exits or time runs out without any.
+    func waitForAny(_ needles: [String], timeout: Duration = .seconds(120)) async throws -> String? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if standardError.contains(needle) { return true }
-            if !process.isRunning {
-                try await Task.sleep(for: .milliseconds(50))  // let the last stderr bytes arrive
-                return standardError.contains(needle)
-            }
+            let running = child.isRunning
+            let text = standardError  // read after the exit check: the file then holds everything it wrote
+            if let found = needles.first(where: { text.contains($0) }) { return found }
+            if !running { return nil }
             try await Task.sleep(for: .milliseconds(5))
         }
-        return false
+        return nil
     }
 
     /// The port from the `listening on HOST:PORT` line.
     var port: Int? {
-        guard let range = standardError.range(of: "listening on ") else { return nil }
-        let rest = standardError[range.upperBound...].prefix { $0 != "\n" }
+        let text = standardError
+        guard let range = text.range(of: "listening on ") else { return nil }
+        let rest = text[range.upperBound...].prefix { $0 != "\n" }
         return rest.split(separator: ":").last.flatMap { Int($0) }
     }
 
     func signal(_ number: Int32) {
-        if process.isRunning { kill(process.processIdentifier, number) }
+        child.signal(number)
     }
 
-    /// Waits for exit; returns the status (the signal number when killed).
+    /// Waits for exit; returns the exit code (128 + the signal when killed). SIGKILLs it after `timeout`.
     func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
+        while child.isRunning {
             guard ContinuousClock.now < deadline else {
-                kill(process.processIdentifier, SIGKILL)
+                child.signal(SIGKILL)
                 throw IntegrationError("bbs did not exit in time: \(standardError)")
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        return process.terminationStatus
+        return child.exitCode ?? -1
     }
 
     /// Runs bbs to completion (for commands that exit: refused start-ups, `bbs migrate`).
     static func run(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> (status: Int32, stderr: String) {
         let bbs = try BBSProcess(arguments)
         let status = try await bbs.waitForExit(timeout: timeout)
-        try await Task.sleep(for: .milliseconds(50))
         return (status, bbs.standardError)
     }
 }

@@ -3,8 +3,11 @@ import RPC
 import Store
 import Testing
 
-/// The versioned store end to end with the real `bbs` executable on a SQLite file: SIGKILLs during the
+/// The versioned store end to end with the real `bbs` executable, on SQLite and on etcd: SIGKILLs during the
 /// migration, a failing migration, a rollback with `bbs migrate --to 1`, and a refused start-up.
+///
+/// Every scenario is written once and takes the store kind as its argument; `StoreFixture` gives it a fresh
+/// store and tears it down. Serialized: the kill loop aims its kills with a timing measured on this machine.
 @Suite("KillLoop", .serialized)
 struct KillLoopTests {
     static let codec = RecordCodec()
@@ -12,7 +15,7 @@ struct KillLoopTests {
         ProcessInfo.processInfo.environment["BBS_KILL_LOOP_ITERATIONS"].flatMap(Int.init) ?? 20
     }
 
-    func serveArguments(_ store: TemporaryStore, _ extra: [String] = []) -> [String] {
+    func serveArguments(_ store: StoreFixture, _ extra: [String] = []) -> [String] {
         ["serve", "--store", store.storeArgument, "--listen-address", "127.0.0.1:0", "--insecure-plaintext"] + extra
     }
 
@@ -34,7 +37,7 @@ struct KillLoopTests {
     }
 
     /// Starts bbs, waits until it serves, checks health, stops it with SIGTERM.
-    func serveOnce(_ store: TemporaryStore, _ extra: [String] = [], expecting version: Int = BBSDataVersion) async throws {
+    func serveOnce(_ store: StoreFixture, _ extra: [String] = [], expecting version: Int = BBSDataVersion) async throws {
         let bbs = try BBSProcess(serveArguments(store, extra))
         let serving = try await bbs.waitFor("serving data version \(version)")
         #expect(serving, "\(bbs.standardError)")
@@ -45,51 +48,94 @@ struct KillLoopTests {
         #expect(try await bbs.waitForExit() == 0, "\(bbs.standardError)")
     }
 
-    @Test("SIGKILL at random moments during the migration: every record ends migrated exactly once, {3, 3}, old root gone")
-    func killLoop() async throws {
-        let store = try TemporaryStore()
+    /// Runs one whole migration 1 → 3 with a real bbs; returns how long it took from its start line to serving.
+    func timedMigration(_ store: StoreFixture) async throws -> Duration {
+        let bbs = try BBSProcess(serveArguments(store))
+        #expect(try await bbs.waitFor("migrating data version 1 to 3 started"), "\(bbs.standardError)")
+        let start = ContinuousClock.now
+        #expect(try await bbs.waitFor("serving data version 3"), "\(bbs.standardError)")
+        let window = ContinuousClock.now - start
+        bbs.signal(SIGTERM)
+        #expect(try await bbs.waitForExit() == 0, "\(bbs.standardError)")
+        return window
+    }
+
+    /// Puts the legacy records back as they were first written.
+    func refill(_ store: StoreFixture, _ original: StoreSnapshot) async throws {
+        try await store.restoreLegacy(original.records.count)
+        let again = try await store.withBackend { (backend: any Backend) async throws -> StoreSnapshot in
+            #expect(try await backend.readDataVersion()?.0 == DataVersion(current: 1, target: 1))
+            #expect(try await backend.count(prefix: "/v3/") == 0)
+            return try await StoreSnapshot.read(backend, version: 1)
+        }
+        #expect(again == original, "the legacy store is back as first written")
+    }
+
+    /// How far into the measured migration window kills may land (uniformly at random). On etcd a whole
+    /// migration of 20,000 records takes several seconds in a debug build and every restart first deletes the
+    /// partial new root: kills land in its first 70 %, which keeps 20 kills well inside the suite's time budget
+    /// while every kill still interrupts a running migration. The migration's end (`{3, 3}`, deleting the old
+    /// root) is still reached: by the calibration run and whenever a run outpaces the calibration.
+    static func killReach(_ kind: StoreKind) -> Double {
+        switch kind {
+        case .sqlite: return 0.9
+        case .etcd: return 0.7
+        }
+    }
+
+    @Test(
+        "SIGKILL at random moments during the migration: every record ends migrated exactly once, {3, 3}, old root gone",
+        arguments: StoreKind.allCases)
+    func killLoop(_ kind: StoreKind) async throws {
+        let began = ContinuousClock.now
+        let store = try await StoreFixture.make(kind)
         defer { store.remove() }
         let original = try await store.fillLegacy(20_000)
         #expect(original.records.count == 20_000)
         let expected = try original.migrated(from: 1, to: 3, codec: Self.codec)
-        let pristine = try TemporaryStore()
-        defer { pristine.remove() }
-        try store.copyFiles(to: pristine)
+        let filled = ContinuousClock.now
 
-        // Calibrate on a copy: how long one whole migration takes, so kills land inside it.
-        let copy = try TemporaryStore()
-        defer { copy.remove() }
-        try store.copyFiles(to: copy)
-        let calibration = try BBSProcess(serveArguments(copy))
-        #expect(try await calibration.waitFor("migrating data version 1 to 3 started"))
-        let start = ContinuousClock.now
-        #expect(try await calibration.waitFor("serving data version 3"), "\(calibration.standardError)")
-        var window = ContinuousClock.now - start
-        calibration.signal(SIGTERM)
-        _ = try await calibration.waitForExit()
+        // Calibrate: one whole migration, so kills land inside it; it must converge too. Then start again from
+        // the legacy records.
+        var window = try await timedMigration(store)
+        let calibrated = window
+        try await verifyMigrated(store, expected)
+        try await refill(store, original)
 
         var killedMidMigration = 0
         var attempts = 0
         while killedMidMigration < Self.iterations && attempts < Self.iterations * 3 {
             attempts += 1
             let bbs = try BBSProcess(serveArguments(store))
-            let started = try await bbs.waitFor("migrating data version 1 to 3 started")
-            #expect(started, "attempt \(attempts): \(bbs.standardError)")
+            let first = try await bbs.waitForAny(["migrating data version 1 to 3 started", "serving data version 3"])
+            if first == "serving data version 3" {
+                // The last kill landed after the migration's final `{3, 3}` but before its log line: this start
+                // found a finished store (and removed a left-over old root). It must be whole; then aim earlier
+                // and start again from the legacy records.
+                bbs.signal(SIGTERM)
+                #expect(try await bbs.waitForExit() == 0, "\(bbs.standardError)")
+                try await verifyMigrated(store, expected)
+                try await refill(store, original)
+                window = 0.7 * window
+                continue
+            }
+            let started = first != nil
+            #expect(started, "\(kind) attempt \(attempts): \(bbs.standardError)")
             if attempts == 1, let port = bbs.port {
                 let refusal = await healthCheck(port: port)
                 #expect(refusal?.code == .unavailable, "while migrating: \(String(describing: refusal))")
                 #expect(refusal?.message.contains("migrating data version 1 to 3") == true)
             }
-            try await Task.sleep(for: Double.random(in: 0..<0.9) * window)
+            try await Task.sleep(for: Double.random(in: 0..<Self.killReach(kind)) * window)
             bbs.signal(SIGKILL)
             _ = try await bbs.waitForExit()
             guard started else { break }
             if bbs.standardError.contains("data version 1 to 3 finished") {
                 // The machine ran faster than calibrated: this end state must converge too; then aim earlier
-                // and start again from the legacy store so every counted kill interrupts a migration.
+                // and start again from the legacy records so every counted kill interrupts a migration.
                 try await serveOnce(store)
                 try await verifyMigrated(store, expected)
-                try pristine.copyFiles(to: store)
+                try await refill(store, original)
                 window = 0.7 * window
             } else {
                 killedMidMigration += 1
@@ -99,10 +145,13 @@ struct KillLoopTests {
 
         try await serveOnce(store)
         try await verifyMigrated(store, expected)
+        let line = "kill loop on \(kind): fill \(filled - began), migration \(calibrated), \(killedMidMigration) kills in "
+            + "\(attempts) attempts, total \(ContinuousClock.now - began)\n"
+        FileHandle.standardError.write(Data(line.utf8))
     }
 
-    func verifyMigrated(_ store: TemporaryStore, _ expected: StoreSnapshot) async throws {
-        try await store.withBackend { (backend: SQLiteBackend) async throws -> Void in
+    func verifyMigrated(_ store: StoreFixture, _ expected: StoreSnapshot) async throws {
+        try await store.withBackend { (backend: any Backend) async throws -> Void in
             #expect(try await backend.readDataVersion()?.0 == DataVersion(current: 3, target: 3))
             #expect(try await backend.count(prefix: "/v1/") == 0)
             #expect(try await backend.count(prefix: "/v2/") == 0)
@@ -113,35 +162,39 @@ struct KillLoopTests {
         }
     }
 
-    @Test("a migration that fails half-way exits non-zero and the previous data version serves the old records")
-    func failedMigration() async throws {
-        let store = try TemporaryStore()
+    @Test(
+        "a migration that fails half-way exits non-zero and the previous data version serves the old records",
+        arguments: StoreKind.allCases)
+    func failedMigration(_ kind: StoreKind) async throws {
+        let store = try await StoreFixture.make(kind)
         defer { store.remove() }
         let original = try await store.fillLegacy(2_000)
         let failing = try #require(original.records.keys.filter { $0.hasPrefix(RecordKeys.taskPrefix) }.sorted().dropFirst(200).first)
         let (status, stderr) = try await BBSProcess.run(serveArguments(store, ["--testing-fail-migration-at", failing]))
         #expect(status == 3, "\(stderr)")
         #expect(stderr.contains("back at data version 1"))
-        try await store.withBackend { (backend: SQLiteBackend) async throws -> Void in
+        try await store.withBackend { (backend: any Backend) async throws -> Void in
             #expect(try await backend.readDataVersion()?.0 == DataVersion(current: 1, target: 1))
             #expect(try await backend.count(prefix: "/v3/") == 0)
             #expect(try await StoreSnapshot.read(backend, version: 1) == original)
         }
         try await serveOnce(store, ["--testing-data-version", "1"], expecting: 1)
-        try await store.withBackend { (backend: SQLiteBackend) async throws -> Void in
+        try await store.withBackend { (backend: any Backend) async throws -> Void in
             #expect(try await StoreSnapshot.read(backend, version: 1) == original)
         }
     }
 
-    @Test("bbs migrate --to 1 after an upgrade gives back the original records, and data version 1 serves them")
-    func rollback() async throws {
-        let store = try TemporaryStore()
+    @Test(
+        "bbs migrate --to 1 after an upgrade gives back the original records, and data version 1 serves them",
+        arguments: StoreKind.allCases)
+    func rollback(_ kind: StoreKind) async throws {
+        let store = try await StoreFixture.make(kind)
         defer { store.remove() }
         let original = try await store.fillLegacy(2_000)
         try await serveOnce(store)
         let (status, stderr) = try await BBSProcess.run(["migrate", "--store", store.storeArgument, "--to", "1"])
         #expect(status == 0, "\(stderr)")
-        try await store.withBackend { (backend: SQLiteBackend) async throws -> Void in
+        try await store.withBackend { (backend: any Backend) async throws -> Void in
             #expect(try await backend.readDataVersion()?.0 == DataVersion(current: 1, target: 1))
             #expect(try await backend.count(prefix: "/v3/") == 0)
             let rolledBack = try await StoreSnapshot.read(backend, version: 1)
@@ -150,16 +203,18 @@ struct KillLoopTests {
         try await serveOnce(store, ["--testing-data-version", "1"], expecting: 1)
     }
 
-    @Test("an older release refuses a newer store, writes nothing and tells the operator what to run")
-    func refusedStartup() async throws {
-        let store = try TemporaryStore()
+    @Test(
+        "an older release refuses a newer store, writes nothing and tells the operator what to run",
+        arguments: StoreKind.allCases)
+    func refusedStartup(_ kind: StoreKind) async throws {
+        let store = try await StoreFixture.make(kind)
         defer { store.remove() }
         _ = try await store.fillLegacy(100)
         try await serveOnce(store)
         let (status, stderr) = try await BBSProcess.run(serveArguments(store, ["--testing-data-version", "2"]))
         #expect(status == 2)
         #expect(stderr.contains("bbs migrate --to 2"), "\(stderr)")
-        try await store.withBackend { (backend: SQLiteBackend) async throws -> Void in
+        try await store.withBackend { (backend: any Backend) async throws -> Void in
             #expect(try await backend.readDataVersion()?.0 == DataVersion(current: 3, target: 3))
         }
         let (abandonStatus, _) = try await BBSProcess.run(["migrate", "--store", store.storeArgument, "--abandon"])
