@@ -96,7 +96,9 @@ struct ServerEndToEndTests {
         let sleepers = fixture.sleepers.withLockedValue { $0 }
         let stopping = ContinuousClock.now
         await fixture.stop()
-        #expect(ContinuousClock.now - stopping < .seconds(1), "shutdown with no connections is immediate")
+        // Far below the 10 s drain timeout it would wait if it waited for connections; not 1 s,
+        // which a loaded 2-core machine overshoots.
+        #expect(ContinuousClock.now - stopping < .seconds(5), "shutdown with no connections does not wait to drain")
         #expect(status == 0)
         let results = try #require(
             try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [String: Any]])
