@@ -114,7 +114,7 @@ struct EtcdFailoverClusterTests {
 
     @Test("over mutual TLS with a client certificate from the cluster's CA")
     func mutualTLS() async throws {
-        let certs = try await EtcdTestCertificates.make()
+        let certs = try CertificateAuthority.make()
         defer { certs.remove() }
         let cluster = try await EtcdCluster.start(
             members: 1,
@@ -134,7 +134,7 @@ struct EtcdFailoverClusterTests {
         var other = try EtcdConfiguration(
             storeURL: cluster.storeURL,
             tls: EtcdTLSFiles(
-                caFile: certs.caFile, certificateFile: certs.otherClientCert, keyFile: certs.otherClientKey))
+                caFile: certs.caFile, certificateFile: certs.otherCAClientCert, keyFile: certs.otherCAClientKey))
         other.failoverBudget = .seconds(1)
         let refused = try EtcdBackend(configuration: other)
         await #expect(throws: StoreError.self) { try await refused.get("/tls") }

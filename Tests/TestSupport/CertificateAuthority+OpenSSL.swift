@@ -20,10 +20,11 @@ struct OpenSSLCommand {
             keyUsage = critical, keyCertSign, cRLSign
             subjectKeyIdentifier = hash
 
+            # clientAuth too: etcd 3.4 presents its server certificate when its gateway dials itself.
             [ server_ext ]
             basicConstraints = critical, CA:FALSE
             keyUsage = critical, digitalSignature
-            extendedKeyUsage = serverAuth
+            extendedKeyUsage = serverAuth, clientAuth
             subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
             subjectKeyIdentifier = hash
             authorityKeyIdentifier = keyid
@@ -62,16 +63,16 @@ struct OpenSSLCommand {
         try run([
             "req", "-x509", "-config", configuration, "-extensions", "ca_ext",
             "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-keyout", "\(name).key", "-out", "\(name).pem", "-days", "3", "-subj", subject,
+            "-keyout", path("\(name).key"), "-out", path("\(name).pem"), "-days", "3", "-subj", subject,
         ])
     }
 
     func issue(name: String, subject: String, extensions: String, by ca: String) throws {
         try request(name: name, subject: subject)
         try run([
-            "x509", "-req", "-in", "\(name).csr", "-CA", "\(ca).pem", "-CAkey", "\(ca).key",
+            "x509", "-req", "-in", path("\(name).csr"), "-CA", path("\(ca).pem"), "-CAkey", path("\(ca).key"),
             "-set_serial", String(UInt32.random(in: 1...UInt32.max)), "-days", "2", "-sha256",
-            "-extfile", configuration, "-extensions", extensions, "-out", "\(name).pem",
+            "-extfile", configuration, "-extensions", extensions, "-out", path("\(name).pem"),
         ])
     }
 
@@ -80,34 +81,32 @@ struct OpenSSLCommand {
         try request(name: name, subject: subject)
         try run([
             "ca", "-batch", "-config", configuration, "-preserveDN", "-notext",
-            "-cert", "\(ca).pem", "-keyfile", "\(ca).key", "-extensions", "client_ext",
+            "-cert", path("\(ca).pem"), "-keyfile", path("\(ca).key"), "-extensions", "client_ext",
             "-startdate", "20200101000000Z", "-enddate", "20200102000000Z",
-            "-in", "\(name).csr", "-out", "\(name).pem",
+            "-in", path("\(name).csr"), "-out", path("\(name).pem"),
         ])
     }
 
     private func request(name: String, subject: String) throws {
         try run([
             "req", "-new", "-config", configuration, "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-            "-nodes", "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject,
+            "-nodes", "-keyout", path("\(name).key"), "-out", path("\(name).csr"), "-subj", subject,
         ])
     }
 
+    private func path(_ name: String) -> String { "\(directory)/\(name)" }
+
+    /// Runs openssl through `ChildProcess`: Foundation's `Process.waitUntilExit` can miss a child's
+    /// exit on Linux under load and block a cooperative thread for good.
     private func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let log = path("openssl.log")
+        try? FileManager.default.removeItem(atPath: log)
+        let child = try ChildProcess.spawn("/usr/bin/openssl", arguments, output: log)
+        child.waitUntilExit()
+        guard child.exitCode == 0 else {
+            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             throw CertificateAuthorityError(
-                description: "openssl \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(errorText)")
+                description: "openssl \(arguments.joined(separator: " ")) failed (\(child.exitCode ?? -1)): \(output)")
         }
     }
 }
