@@ -8,8 +8,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CERTS := certs/dev
 PROTOC_GEN_SWIFT := .build/protoc-gen-swift/release/protoc-gen-swift
 LISTEN ?= 127.0.0.1:8889
+DATA ?= data
 
-.PHONY: all deps apt-deps build test soak run certs proto bench format clean
+.PHONY: all deps apt-deps build test check-imports soak run run-interop certs proto bench format clean
 
 all: build
 
@@ -32,10 +33,15 @@ $(VENV)/.installed: requirements-test.txt
 build: deps
 	$(SWIFT) build
 
-## test: every test (Swift Testing suites, then the grpcio interop and refusal tests)
+## test: the import check, then every test (Swift Testing suites, then the grpcio interop and refusal tests)
 test: deps
+	python3 scripts/check-imports.py
 	$(SWIFT) build --build-tests
 	BBS_PYTHON=$(abspath $(PYTHON)) $(SWIFT) test --skip-build
+
+## check-imports: every target imports only what it declares in Package.swift and STYLE.md's table allows
+check-imports:
+	python3 scripts/check-imports.py
 
 ## soak: the long kill loop (100 SIGKILLs per backend)
 soak: deps
@@ -45,8 +51,15 @@ soak: deps
 certs:
 	@./certs/make-dev-certs.sh $(CERTS)
 
-## run: the interop server on $(LISTEN) with mutual TLS and the dev certificates
+## run: bbs on embedded SQLite (data in $(DATA), git-ignored) with mutual TLS and the dev certificates on $(LISTEN)
 run: deps certs
+	$(SWIFT) build --product bbs --product bbsctl
+	mkdir -p $(DATA)
+	$$($(SWIFT) build --show-bin-path)/bbs serve --store sqlite:$(DATA)/bbs.db --listen-address $(LISTEN) \
+	  --ca-file $(CERTS)/ca.pem --cert-file $(CERTS)/server.pem --key-file $(CERTS)/server.key
+
+## run-interop: the gRPC interop test server (conformance tests) on $(LISTEN)
+run-interop: deps certs
 	$(SWIFT) build --product rpc-interop-server
 	$$($(SWIFT) build --show-bin-path)/rpc-interop-server --listen-address $(LISTEN) \
 	  --ca-file $(CERTS)/ca.pem --cert-file $(CERTS)/server.pem --key-file $(CERTS)/server.key

@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bbs", targets: ["bbs"]),
+        .executable(name: "bbsctl", targets: ["bbsctl"]),
         .executable(name: "rpc-interop-server", targets: ["rpc-interop-server"]),
     ],
     dependencies: [
@@ -63,35 +64,26 @@ let package = Package(
             ]),
         .target(
             name: "EtcdStore",
-            dependencies: ["Store", "RPC", "TLS", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+            dependencies: ["Store", "RPC", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
 
         // MARK: - Conformance
-        .target(name: "Interop", dependencies: ["RPC"]),
+        .target(name: "Interop", dependencies: ["RPC", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
 
         // MARK: - Executables
-        .executableTarget(
-            name: "bbs",
-            dependencies: [
-                "RPC", "Store", "EtcdStore", "Models",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ]),
+        .executableTarget(name: "bbs", dependencies: ["BBSServer"]),
         .executableTarget(
             name: "rpc-interop-server",
-            dependencies: [
-                "RPC", "Interop",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ]),
+            dependencies: ["RPC", "Interop", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // The migration benchmark, run by hand (see bench/migration/main.swift).
         .executableTarget(
-            name: "bench-migration", dependencies: ["Store", "EtcdStore", "Encryption"], path: "bench/migration"),
+            name: "bench-migration", dependencies: ["Store", "EtcdStore", "Encryption", "TestSupport"],
+            path: "bench/migration"),
 
         .executableTarget(
             name: "rpc-bench-server",
             dependencies: [
-                "RPC", "TLS",
+                "RPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
@@ -99,13 +91,92 @@ let package = Package(
 
         // MARK: - Tests
         .target(
-            name: "TestSupport", dependencies: ["Store"], path: "Tests/TestSupport"),
-        .testTarget(name: "TLSTests", dependencies: ["TLS", "TestSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
-        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
-        .testTarget(name: "RPCTests", dependencies: ["RPC", "Interop", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Models", "TestSupport"]),
-        .testTarget(name: "EtcdStoreTests", dependencies: ["EtcdStore", "Store", "RPC", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Store", "EtcdStore", "Models", "RPC", "TestSupport"]),
+            name: "TestSupport", dependencies: ["Store", "Models"], path: "Tests/TestSupport"),
+        .testTarget(
+            name: "TLSTests",
+            dependencies: [
+                "TLS", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "HTTP2Tests",
+            dependencies: [
+                "HTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "RPCTests",
+            dependencies: [
+                "RPC", "Interop", "TestSupport", "HTTP2", "TLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+        .testTarget(
+            name: "ModelsTests",
+            dependencies: ["Models", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: [
+                "Store", "Models", "Encryption", "TestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "EtcdStoreTests",
+            dependencies: [
+                "EtcdStore", "Store", "RPC", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "Store", "EtcdStore", "Models", "RPC", "TestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+
+        // MARK: - The BBS (services, server, CLI)
+        .target(
+            name: "Services",
+            dependencies: [
+                "RPC", "Store", "Models",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "bbsctl",
+            dependencies: [
+                "RPC", "Services", "Models",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+        .testTarget(name: "ServicesTests", dependencies: ["Services", "Store", "Models", "RPC", "TestSupport"]),
+        // The composition root as a library, so that `bbs` and the fault-injection binary of the tests run
+        // the same wiring (test switches stay out of the shipped binary).
+        .target(
+            name: "BBSServer",
+            dependencies: [
+                "RPC", "Services", "Store", "EtcdStore", "Models", "Encryption",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]),
+        // The tests' build of bbs: the same wiring with test-only migrations (no test switches in bbs).
+        .executableTarget(
+            name: "bbs-fault-injection", dependencies: ["BBSServer", "Store"], path: "Tests/bbs-fault-injection"),
+        .testTarget(
+            name: "BBSServerTests",
+            dependencies: [
+                "BBSServer", "Services", "Store", "RPC", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
     ]
 )

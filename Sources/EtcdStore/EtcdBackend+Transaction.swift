@@ -32,7 +32,7 @@ extension Transaction {
     var keys: [String] {
         conditions.map { condition in
             switch condition {
-            case .exists(let key), .absent(let key), .revision(let key, _): key
+            case .exists(let key), .absent(let key), .revision(let key, _), .created(let key, _): key
             }
         }
             + operations.compactMap { operation in

@@ -2,7 +2,6 @@ import RPC
 import Store
 import SwiftProtobuf
 import Synchronization
-import TLS
 
 /// The `Backend` on etcd v3: KV Range, Put, DeleteRange and Txn over the project's own gRPC
 /// client, h2c or mutual TLS, moving to the next member when one fails.
@@ -51,9 +50,8 @@ public final class EtcdBackend: Backend {
         let security: RPCClientConfiguration.Security
         switch (endpoint.scheme, configuration.tls) {
         case (.https, let files?):
-            let tls = TLSConfiguration(
-                certificateChainFile: files.certificateFile, privateKeyFile: files.keyFile,
-                trustRootsFile: files.caFile)
+            let tls = RPCTLSConfiguration(
+                caFile: files.caFile, certificateChainFile: files.certificateFile, privateKeyFile: files.keyFile)
             security = .mutualTLS(tls, serverName: files.serverName ?? endpoint.host)
         default:
             security = .plaintext

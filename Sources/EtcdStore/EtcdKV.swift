@@ -78,6 +78,7 @@ enum EtcdKV {
         case .exists(let key): exists(key)
         case .absent(let key): absent(key)
         case .revision(let key, let revision): modRevision(key, equals: revision)
+        case .created(let key, let revision): compare(key, .create, .equal, .createRevision(revision))
         }
     }
 

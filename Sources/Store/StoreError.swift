@@ -13,6 +13,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidArgument
         /// The backend was closed.
         case closed
+        /// A write of the master was refused because this process no longer holds the master lock
+        /// (its fence no longer matches): another bbs was elected meanwhile.
+        case lockLost
     }
 
     public var kind: Kind
@@ -29,6 +32,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func backendFailure(_ message: String) -> StoreError { StoreError(.backendFailure, message) }
     public static func invalidArgument(_ message: String) -> StoreError { StoreError(.invalidArgument, message) }
     public static func closed(_ message: String) -> StoreError { StoreError(.closed, message) }
+    public static func lockLost(_ message: String) -> StoreError { StoreError(.lockLost, message) }
 
     public var description: String { message }
 }

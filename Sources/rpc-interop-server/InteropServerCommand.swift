@@ -3,7 +3,6 @@ import Dispatch
 import Foundation
 import Interop
 import RPC
-import TLS
 
 /// The `rpc-interop-server` executable: `grpc.testing.TestService` over mutual TLS (or h2c,
 /// only when asked for explicitly), for gRPC's interop test clients and our own tests.
@@ -71,7 +70,7 @@ struct InteropServerCommand: AsyncParsableCommand {
         let security: RPCServerConfiguration.Security
         if useTLS, let caFile, let certFile, let keyFile {
             security = .mutualTLS(
-                TLSConfiguration(certificateChainFile: certFile, privateKeyFile: keyFile, trustRootsFile: caFile))
+                RPCTLSConfiguration(caFile: caFile, certificateChainFile: certFile, privateKeyFile: keyFile))
         } else {
             security = .insecurePlaintext
         }

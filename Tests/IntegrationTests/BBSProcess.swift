@@ -1,32 +1,55 @@
 import Foundation
 import TestSupport
 
+/// Which build of the server a test runs.
+enum BBSExecutable: String, Sendable {
+    /// The shipped `bbs`.
+    case bbs
+    /// The tests' build of it (`Tests/bbs-fault-injection`): the same wiring, acting as an older release
+    /// (`--data-version N`) or with a migration that fails (`--fail-migration-at KEY`). Those options come
+    /// before the bbs subcommand.
+    case faultInjection = "bbs-fault-injection"
+}
+
 /// The real `bbs` executable as a child process whose stderr the test watches, for kill and restart tests.
 ///
 /// Unlike `ServerProcess` it does not wait for `listening on`: the kill loop needs to SIGKILL it at any
 /// moment, including before it listens, and to see it exit non-zero on refused start-ups. It runs as a
 /// `ChildProcess` (posix_spawn + polled `waitpid`) with stderr going to a log file, so no wait ever blocks
 /// a thread of Swift's small cooperative pool and no lost SIGCHLD can hang a test. `deinit` SIGKILLs and
-/// reaps a child that still runs, so no test leaves a `bbs` behind.
+/// reaps a child that still runs (a SIGSTOPped one too), so no test leaves a `bbs` behind.
+///
+/// bbs logs JSON lines (`{"time":..,"level":..,"label":..,"message":"listening on 127.0.0.1:PORT",...}`);
+/// a refused start-up ends with one plain `bbs: ...` line. `waitFor` matches raw text, so it finds both.
 final class BBSProcess: Sendable {
     private let child: ChildProcess
     private let logPath: String
 
-    init(_ arguments: [String]) throws {
-        let executable = try ServerProcess.executableURL(named: "bbs")
+    init(_ arguments: [String], executable: BBSExecutable = .bbs) throws {
+        let url = try ServerProcess.executableURL(named: executable.rawValue)
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("bbs-it-\(UUID().uuidString).log").path
-        child = try ChildProcess.spawn(executable.path, arguments, output: logPath)
+        child = try ChildProcess.spawn(url.path, arguments, output: logPath)
     }
 
     deinit {
         child.signal(SIGKILL)
-        child.waitUntilExit()  // quick after SIGKILL
+        child.waitUntilExit()  // quick after SIGKILL, also for a stopped process
         try? FileManager.default.removeItem(atPath: logPath)
     }
 
     /// Everything written to stderr (and stdout) so far.
     var standardError: String {
         FileManager.default.contents(atPath: logPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// The `message` of every JSON log line so far, in order (plain lines are skipped).
+    var logMessages: [String] {
+        standardError.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("{"),
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            else { return nil }
+            return object["message"] as? String
+        }
     }
 
     var isRunning: Bool { child.isRunning }
@@ -50,12 +73,16 @@ final class BBSProcess: Sendable {
         return nil
     }
 
-    /// The port from the `listening on HOST:PORT` line.
-    var port: Int? {
-        let text = standardError
+    /// The port from the first `listening on HOST:PORT` log line.
+    var port: Int? { Self.listeningPort(in: standardError) }
+
+    /// The port of the first `listening on HOST:PORT` in `text`. In a JSON line the address ends at the
+    /// closing quote of the message; in plain text at white space. `HOST` may be `[::1]`.
+    static func listeningPort(in text: String) -> Int? {
         guard let range = text.range(of: "listening on ") else { return nil }
-        let rest = text[range.upperBound...].prefix { $0 != "\n" }
-        return rest.split(separator: ":").last.flatMap { Int($0) }
+        let address = text[range.upperBound...].prefix { $0 != "\"" && !$0.isWhitespace }
+        guard let colon = address.lastIndex(of: ":") else { return nil }
+        return Int(address[address.index(after: colon)...])
     }
 
     func signal(_ number: Int32) {
@@ -76,8 +103,10 @@ final class BBSProcess: Sendable {
     }
 
     /// Runs bbs to completion (for commands that exit: refused start-ups, `bbs migrate`).
-    static func run(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> (status: Int32, stderr: String) {
-        let bbs = try BBSProcess(arguments)
+    static func run(
+        _ arguments: [String], executable: BBSExecutable = .bbs, timeout: Duration = .seconds(120)
+    ) async throws -> (status: Int32, stderr: String) {
+        let bbs = try BBSProcess(arguments, executable: executable)
         let status = try await bbs.waitForExit(timeout: timeout)
         return (status, bbs.standardError)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import RPC
 import Store
 import Testing
@@ -8,6 +9,9 @@ import Testing
 ///
 /// Every scenario is written once and takes the store kind as its argument; `StoreFixture` gives it a fresh
 /// store and tears it down. Serialized: the kill loop aims its kills with a timing measured on this machine.
+/// The older release and the failing migration are the tests' build of bbs (`bbs-fault-injection`); every
+/// start of one scenario uses the same `--uuid`, as a restarted bbs on the same machine does, so a start
+/// after a SIGKILL takes over the dead run's master lock at once instead of waiting for its TTL.
 @Suite("KillLoop", .serialized)
 struct KillLoopTests {
     static let codec = RecordCodec()
@@ -15,42 +19,71 @@ struct KillLoopTests {
         ProcessInfo.processInfo.environment["BBS_KILL_LOOP_ITERATIONS"].flatMap(Int.init) ?? 20
     }
 
-    func serveArguments(_ store: StoreFixture, _ extra: [String] = []) -> [String] {
-        ["serve", "--store", store.storeArgument, "--listen-address", "127.0.0.1:0", "--insecure-plaintext"] + extra
+    /// This scenario's bbs instance id (Diego's `uuid`), the same for each of its starts.
+    let instanceID = "kill-loop-" + UUID().uuidString.lowercased()
+
+    /// How one start of bbs is launched: which binary and its whole command line.
+    struct Launch {
+        var executable: BBSExecutable
+        var arguments: [String]
     }
 
-    /// A health Check through the real server; the RPC error when it is refused.
-    func healthCheck(port: Int) async -> RPCError? {
-        var configuration = RPCClientConfiguration(host: "127.0.0.1", port: port, security: .plaintext)
-        configuration.retryBudget = .zero
-        configuration.maxRedirects = 0
-        let client = RPCClient(configuration: configuration)
-        defer { Task { await client.close() } }
-        do {
-            _ = try await client.unary(HealthMethods.check, Grpc_Health_V1_HealthCheckRequest())
-            return nil
-        } catch let error as RPCError {
-            return error
-        } catch {
-            return RPCError(code: .unknown, message: "\(error)")
-        }
+    /// `bbs serve` on the scenario's store with mutual TLS; with `faults` (`--data-version N`,
+    /// `--fail-migration-at KEY`) the fault-injection build, its options before the subcommand.
+    func serve(_ store: StoreFixture, faults: [String] = []) throws -> Launch {
+        let arguments = [
+            "serve", "--store", store.storeArgument, "--listen-address", "127.0.0.1:0", "--uuid", instanceID,
+            "--lock-ttl", "2s", "--lock-retry-interval", "200ms", "--debug-address", "off",
+        ] + (try IntegrationCertificates.serverArguments())
+        return Launch(executable: faults.isEmpty ? .bbs : .faultInjection, arguments: faults + arguments)
     }
 
-    /// Starts bbs, waits until it serves, checks health, stops it with SIGTERM.
-    func serveOnce(_ store: StoreFixture, _ extra: [String] = [], expecting version: Int = BBSDataVersion) async throws {
-        let bbs = try BBSProcess(serveArguments(store, extra))
+    func start(_ launch: Launch) throws -> BBSProcess {
+        try BBSProcess(launch.arguments, executable: launch.executable)
+    }
+
+    /// A client of the bbs on `port` that reports its own answers (no redirect, no retry).
+    func client(port: Int) throws -> RPCClient {
+        try RPCClient.bbs(port: port, followRedirects: false)
+    }
+
+    /// Starts bbs, waits until it serves, checks that it says so (health SERVING, Ping available), stops it
+    /// with SIGTERM.
+    func serveOnce(_ store: StoreFixture, faults: [String] = [], expecting version: Int = BBSDataVersion) async throws {
+        let bbs = try start(try serve(store, faults: faults))
         let serving = try await bbs.waitFor("serving data version \(version)")
         #expect(serving, "\(bbs.standardError)")
         if serving, let port = bbs.port {
-            #expect(await healthCheck(port: port) == nil)
+            let client = try client(port: port)
+            #expect(try await client.health() == .serving, "\(bbs.standardError)")
+            #expect(try await client.unary(BBSAPI.ping, Diego_Bbs_PingRequest(), options: BBSAPI.pinned()).available)
+            await client.close()
         }
         bbs.signal(SIGTERM)
         #expect(try await bbs.waitForExit() == 0, "\(bbs.standardError)")
     }
 
+    /// While migrating, the server is there but does not serve: health NOT_SERVING, a BBS call answers
+    /// UNAVAILABLE with the migration as its reason, and GetDataVersion (readable throughout) says so.
+    func expectRefusesWhileMigrating(port: Int) async throws {
+        let client = try client(port: port)
+        defer { Task { await client.close() } }
+        #expect(try await client.health() == .notServing)
+        do {
+            _ = try await client.unary(BBSAPI.ping, Diego_Bbs_PingRequest(), options: BBSAPI.pinned())
+            Issue.record("Ping was served during the migration")
+        } catch let refusal as RPCError {
+            #expect(refusal.code == .unavailable, "while migrating: \(refusal)")
+            #expect(refusal.message.contains("migrating data version 1 to 3"), "\(refusal)")
+        }
+        let version = try await client.unary(
+            BBSAPI.getDataVersion, Diego_Bbs_GetDataVersionRequest(), options: BBSAPI.pinned())
+        #expect(version.migrating && version.currentVersion == 1 && version.targetVersion == 3, "\(version)")
+    }
+
     /// Runs one whole migration 1 → 3 with a real bbs; returns how long it took from its start line to serving.
     func timedMigration(_ store: StoreFixture) async throws -> Duration {
-        let bbs = try BBSProcess(serveArguments(store))
+        let bbs = try start(try serve(store))
         #expect(try await bbs.waitFor("migrating data version 1 to 3 started"), "\(bbs.standardError)")
         let start = ContinuousClock.now
         #expect(try await bbs.waitFor("serving data version 3"), "\(bbs.standardError)")
@@ -106,7 +139,7 @@ struct KillLoopTests {
         var attempts = 0
         while killedMidMigration < Self.iterations && attempts < Self.iterations * 3 {
             attempts += 1
-            let bbs = try BBSProcess(serveArguments(store))
+            let bbs = try start(try serve(store))
             let first = try await bbs.waitForAny(["migrating data version 1 to 3 started", "serving data version 3"])
             if first == "serving data version 3" {
                 // The last kill landed after the migration's final `{3, 3}` but before its log line: this start
@@ -122,9 +155,7 @@ struct KillLoopTests {
             let started = first != nil
             #expect(started, "\(kind) attempt \(attempts): \(bbs.standardError)")
             if attempts == 1, let port = bbs.port {
-                let refusal = await healthCheck(port: port)
-                #expect(refusal?.code == .unavailable, "while migrating: \(String(describing: refusal))")
-                #expect(refusal?.message.contains("migrating data version 1 to 3") == true)
+                try await expectRefusesWhileMigrating(port: port)
             }
             try await Task.sleep(for: Double.random(in: 0..<Self.killReach(kind)) * window)
             bbs.signal(SIGKILL)
@@ -170,7 +201,8 @@ struct KillLoopTests {
         defer { store.remove() }
         let original = try await store.fillLegacy(2_000)
         let failing = try #require(original.records.keys.filter { $0.hasPrefix(RecordKeys.taskPrefix) }.sorted().dropFirst(200).first)
-        let (status, stderr) = try await BBSProcess.run(serveArguments(store, ["--testing-fail-migration-at", failing]))
+        let failingStart = try serve(store, faults: ["--fail-migration-at", failing])
+        let (status, stderr) = try await BBSProcess.run(failingStart.arguments, executable: failingStart.executable)
         #expect(status == 3, "\(stderr)")
         #expect(stderr.contains("back at data version 1"))
         try await store.withBackend { (backend: any Backend) async throws -> Void in
@@ -178,7 +210,7 @@ struct KillLoopTests {
             #expect(try await backend.count(prefix: "/v3/") == 0)
             #expect(try await StoreSnapshot.read(backend, version: 1) == original)
         }
-        try await serveOnce(store, ["--testing-data-version", "1"], expecting: 1)
+        try await serveOnce(store, faults: ["--data-version", "1"], expecting: 1)
         try await store.withBackend { (backend: any Backend) async throws -> Void in
             #expect(try await StoreSnapshot.read(backend, version: 1) == original)
         }
@@ -200,7 +232,7 @@ struct KillLoopTests {
             let rolledBack = try await StoreSnapshot.read(backend, version: 1)
             #expect(try rolledBack.differences(from: original, codec: Self.codec) == [])
         }
-        try await serveOnce(store, ["--testing-data-version", "1"], expecting: 1)
+        try await serveOnce(store, faults: ["--data-version", "1"], expecting: 1)
     }
 
     @Test(
@@ -211,7 +243,8 @@ struct KillLoopTests {
         defer { store.remove() }
         _ = try await store.fillLegacy(100)
         try await serveOnce(store)
-        let (status, stderr) = try await BBSProcess.run(serveArguments(store, ["--testing-data-version", "2"]))
+        let olderRelease = try serve(store, faults: ["--data-version", "2"])
+        let (status, stderr) = try await BBSProcess.run(olderRelease.arguments, executable: olderRelease.executable)
         #expect(status == 2)
         #expect(stderr.contains("bbs migrate --to 2"), "\(stderr)")
         try await store.withBackend { (backend: any Backend) async throws -> Void in

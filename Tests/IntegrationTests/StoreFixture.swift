@@ -16,14 +16,15 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 /// handles for seeding and verifying from the test itself.
 ///
 /// Exists so each scenario is written once and runs on SQLite (a file in a temporary directory) and on etcd
-/// (one real member with a temporary data dir). `remove()` tears it down: the directory, and every etcd
-/// process.
+/// (real members, one unless asked for more, with temporary data dirs). `remove()` tears it down: the
+/// directory, and every etcd process.
 final class StoreFixture: Sendable {
     let kind: StoreKind
     /// `sqlite:PATH` or `etcd:http://127.0.0.1:PORT`, as `bbs --store` takes it.
     let storeArgument: String
     private let directory: URL
-    private let cluster: EtcdCluster?
+    /// The etcd members of an etcd store (nil for SQLite), for scenarios that kill one.
+    let cluster: EtcdCluster?
 
     private init(kind: StoreKind, storeArgument: String, directory: URL, cluster: EtcdCluster?) {
         self.kind = kind
@@ -32,8 +33,8 @@ final class StoreFixture: Sendable {
         self.cluster = cluster
     }
 
-    /// Creates the empty store (for etcd: starts the member and waits until it is healthy).
-    static func make(_ kind: StoreKind) async throws -> StoreFixture {
+    /// Creates the empty store (for etcd: starts `etcdMembers` members and waits until each is healthy).
+    static func make(_ kind: StoreKind, etcdMembers: Int = 1) async throws -> StoreFixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bbs-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         switch kind {
@@ -44,7 +45,7 @@ final class StoreFixture: Sendable {
             // The kill loop rewrites the new root on every run: compact the history so a soak stays far from
             // etcd's space quota.
             let cluster = try await EtcdCluster.start(
-                members: 1,
+                members: etcdMembers,
                 extraArguments: ["--auto-compaction-mode=periodic", "--auto-compaction-retention=30s"])
             return StoreFixture(kind: kind, storeArgument: cluster.storeURL, directory: directory, cluster: cluster)
         }

@@ -128,16 +128,50 @@ struct ClientCallStateMachineTests {
     }
 
     @Test(
-        "a reset maps to a status",
+        "a reset maps to a status; only REFUSED_STREAM says the request was not processed",
         arguments: [
-            (HTTP2ErrorCode.cancel, RPCStatus.Code.cancelled), (HTTP2ErrorCode.refusedStream, .unavailable),
-            (HTTP2ErrorCode.enhanceYourCalm, .resourceExhausted), (HTTP2ErrorCode.protocolError, .unavailable),
+            (HTTP2ErrorCode.cancel, RPCStatus.Code.cancelled, RPCError.Delivery.maybeSent),
+            (HTTP2ErrorCode.refusedStream, .unavailable, .notSent),
+            (HTTP2ErrorCode.enhanceYourCalm, .resourceExhausted, .maybeSent),
+            (HTTP2ErrorCode.protocolError, .unavailable, .maybeSent), (HTTP2ErrorCode.noError, .internal, .maybeSent),
         ])
-    func resetMapping(errorCode: UInt32, code: RPCStatus.Code) {
+    func resetMapping(errorCode: UInt32, code: RPCStatus.Code, delivery: RPCError.Delivery) {
         var machine = machine()
         _ = machine.receiveHeaders(okHeaders, endStream: false)
-        #expect(machine.receiveReset(errorCode: errorCode)?.code == code)
+        let error = machine.receiveReset(errorCode: errorCode)
+        #expect(error?.code == code)
+        #expect(error?.delivery == delivery)
         #expect(machine.receiveReset(errorCode: errorCode) == nil, "only the first end counts")
+    }
+
+    @Test("a status from the server is answered; a response the client cannot read may have been processed")
+    func delivery() {
+        var answered = machine()
+        let trailersOnly: HTTP2Headers = [":status": "200", "content-type": "application/grpc", "grpc-status": "14"]
+        guard case .finish(.failed(let status), _) = answered.receiveHeaders(trailersOnly, endStream: true) else {
+            Issue.record("expected a failed call")
+            return
+        }
+        #expect(status.delivery == .answered)
+
+        var plainHTTP = machine()
+        guard case .finish(.failed(let http), _) = plainHTTP.receiveHeaders([":status": "503"], endStream: true) else {
+            Issue.record("expected a failed call")
+            return
+        }
+        #expect(http.delivery == .answered, "an HTTP answer is the server's too")
+
+        var malformed = machine()
+        _ = malformed.receiveHeaders(okHeaders, endStream: false)
+        guard case .finish(.failed(let noStatus), _) = malformed.receiveHeaders(["x": "y"], endStream: true) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(noStatus.delivery == .maybeSent)
+
+        var closed = machine()
+        _ = closed.receiveHeaders(okHeaders, endStream: false)
+        #expect(closed.streamClosed()?.delivery == .maybeSent)
     }
 
     @Test("trailers without grpc-status are INTERNAL")

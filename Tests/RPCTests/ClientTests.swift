@@ -5,7 +5,6 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import RPC
-import TLS
 import TestSupport
 import Testing
 

@@ -2,7 +2,6 @@ import Foundation
 import Interop
 import NIOCore
 import RPC
-import TLS
 import TestSupport
 import Testing
 
@@ -14,16 +13,14 @@ enum TestCertificates {
 
     static func get() throws -> CertificateAuthority { try made.get() }
 
-    static func server() throws -> TLSConfiguration {
+    static func server() throws -> RPCTLSConfiguration {
         let ca = try get()
-        return TLSConfiguration(
-            certificateChainFile: ca.serverCert, privateKeyFile: ca.serverKey, trustRootsFile: ca.caFile)
+        return RPCTLSConfiguration(caFile: ca.caFile, certificateChainFile: ca.serverCert, privateKeyFile: ca.serverKey)
     }
 
-    static func client() throws -> TLSConfiguration {
+    static func client() throws -> RPCTLSConfiguration {
         let ca = try get()
-        return TLSConfiguration(
-            certificateChainFile: ca.clientCert, privateKeyFile: ca.clientKey, trustRootsFile: ca.caFile)
+        return RPCTLSConfiguration(caFile: ca.caFile, certificateChainFile: ca.clientCert, privateKeyFile: ca.clientKey)
     }
 }
 
@@ -47,7 +44,7 @@ struct InProcessServer {
     }
 
     func client(
-        connections: Int = 1, tls: TLSConfiguration? = nil, configure: (inout RPCClientConfiguration) -> Void = { _ in }
+        connections: Int = 1, tls: RPCTLSConfiguration? = nil, configure: (inout RPCClientConfiguration) -> Void = { _ in }
     ) throws -> RPCClient {
         var configuration = RPCClientConfiguration(
             host: "127.0.0.1", port: port,

@@ -65,16 +65,16 @@ struct SecurityTests {
     func swiftClientRefused(_ bad: BadClient) async throws {
         let certs = try TestCertificates.get()
         try await withServer { server in
-            let tls: TLSConfiguration
+            let tls: RPCTLSConfiguration
             switch bad {
             case .otherCA:
-                tls = TLSConfiguration(
-                    certificateChainFile: certs.otherCAClientCert, privateKeyFile: certs.otherCAClientKey,
-                    trustRootsFile: certs.caFile)
+                tls = RPCTLSConfiguration(
+                    caFile: certs.caFile, certificateChainFile: certs.otherCAClientCert,
+                    privateKeyFile: certs.otherCAClientKey)
             default:
-                tls = TLSConfiguration(
-                    certificateChainFile: certs.expiredClientCert, privateKeyFile: certs.expiredClientKey,
-                    trustRootsFile: certs.caFile)
+                tls = RPCTLSConfiguration(
+                    caFile: certs.caFile, certificateChainFile: certs.expiredClientCert,
+                    privateKeyFile: certs.expiredClientKey)
             }
             let client = try server.client(tls: tls)
             let error = await #expect(throws: RPCError.self) {
@@ -247,7 +247,11 @@ final class RawHTTP2Client: Sendable {
     static func connect(port: Int) async throws -> RawHTTP2Client {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        let tls = try TLSContext(configuration: try TestCertificates.client(), role: .client)
+        let certs = try TestCertificates.get()
+        let tls = try TLSContext(
+            configuration: TLSConfiguration(
+                certificateChainFile: certs.clientCert, privateKeyFile: certs.clientKey, trustRootsFile: certs.caFile),
+            role: .client)
         let ready = loop.makePromise(of: NIOLoopBound<HTTP2Connection>.self)
         let channel = try await ClientBootstrap(group: loop)
             .channelInitializer { channel in

@@ -2,7 +2,6 @@ import Foundation
 import NIOConcurrencyHelpers
 import RPC
 import SwiftProtobuf
-import TLS
 import TestSupport
 
 /// A real `RPCServer` over mutual TLS on 127.0.0.1 with a small echo service, for the server's
@@ -120,9 +119,9 @@ struct ServerTestFixture {
             bidirectionalStreaming: { requests, writer, _ in
                 for try await request in requests { try await writer.write(request) }
             })
-        let tls = TLSConfiguration(
-            certificateChainFile: certificates.serverCert, privateKeyFile: certificates.serverKey,
-            trustRootsFile: certificates.caFile)
+        let tls = RPCTLSConfiguration(
+            caFile: certificates.caFile, certificateChainFile: certificates.serverCert,
+            privateKeyFile: certificates.serverKey)
         var configuration = RPCServerConfiguration(
             host: "127.0.0.1", port: 0, security: plaintext ? .insecurePlaintext : .mutualTLS(tls))
         configuration.threads = 1

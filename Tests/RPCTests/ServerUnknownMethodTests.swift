@@ -1,6 +1,5 @@
 import NIOConcurrencyHelpers
 import RPC
-import TLS
 import Testing
 
 /// Unknown methods pass through the interceptors (a migration gate or a redirect answers every
@@ -26,9 +25,9 @@ struct ServerUnknownMethodTests {
     }
 
     private func client(_ fixture: ServerTestFixture) -> RPCClient {
-        let tls = TLSConfiguration(
-            certificateChainFile: fixture.certificates.clientCert, privateKeyFile: fixture.certificates.clientKey,
-            trustRootsFile: fixture.certificates.caFile)
+        let tls = RPCTLSConfiguration(
+            caFile: fixture.certificates.caFile, certificateChainFile: fixture.certificates.clientCert,
+            privateKeyFile: fixture.certificates.clientKey)
         var configuration = RPCClientConfiguration(
             host: "127.0.0.1", port: fixture.port, security: .mutualTLS(tls, serverName: "localhost"))
         configuration.retryBudget = .zero

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Store
+import TestSupport
 import Testing
 
 @Suite("Migration 1 → 2: base64 protobuf")

@@ -1,5 +1,6 @@
 import Models
 import Store
+import TestSupport
 import Testing
 
 @Suite("Migration 2 → 3: split desired LRP")

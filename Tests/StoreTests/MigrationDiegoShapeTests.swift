@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 @testable import Store

@@ -3,6 +3,7 @@ import Foundation
 import Models
 import Store
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 /// Data version 1 records and codecs shared by the migration tests.

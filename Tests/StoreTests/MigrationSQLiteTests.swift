@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Store
+import TestSupport
 import Testing
 
 /// The shipped migrations run by the real `Migrator` against a real SQLite file.

@@ -9,6 +9,7 @@ import EtcdStore
 import Foundation
 import Encryption
 import Store
+import TestSupport
 
 struct BenchArguments {
     var records = 100_000

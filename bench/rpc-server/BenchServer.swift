@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import RPC
 import SwiftProtobuf
-import TLS
 
 /// The server that `bench/rpc/run.sh` measures: the two methods the bench peers serve
 /// (`/diego.bbs.PingService/Ping` and `/diego.bbs.DesiredLRPService/ListDesiredLRPSchedulingInfos`),
@@ -41,7 +40,8 @@ struct BenchServer: AsyncParsableCommand {
             guard let caFile, let certFile, let keyFile else {
                 throw ValidationError("--ca-file, --cert-file and --key-file are required (or --insecure-plaintext)")
             }
-            security = .mutualTLS(TLSConfiguration(certificateChainFile: certFile, privateKeyFile: keyFile, trustRootsFile: caFile))
+            security = .mutualTLS(
+                RPCTLSConfiguration(caFile: caFile, certificateChainFile: certFile, privateKeyFile: keyFile))
         }
         let listResponse: Google_Protobuf_Empty
         if let listPayloadFile {

@@ -82,6 +82,10 @@ public nonisolated struct Diego_Bbs_CellPresence: Sendable {
 
   public var annotations: Dictionary<String,String> = [:]
 
+  /// bbs addition: when the last heartbeat expires, unix nanoseconds (0: never). Diego kept this in
+  /// its presence store (Locket's TTL), not in the message.
+  public var expireTime: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -170,7 +174,7 @@ nonisolated extension Diego_Bbs_Provider: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Diego_Bbs_CellPresence: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CellPresence"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}cell_id\0\u{3}rep_address\0\u{1}zone\0\u{1}capacity\0\u{3}rootfs_providers\0\u{3}placement_tags\0\u{3}optional_placement_tags\0\u{3}rep_url\0\u{1}annotations\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}cell_id\0\u{3}rep_address\0\u{1}zone\0\u{1}capacity\0\u{3}rootfs_providers\0\u{3}placement_tags\0\u{3}optional_placement_tags\0\u{3}rep_url\0\u{1}annotations\0\u{4}[\u{1}expire_time\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -187,6 +191,7 @@ nonisolated extension Diego_Bbs_CellPresence: SwiftProtobuf.Message, SwiftProtob
       case 7: try { try decoder.decodeRepeatedStringField(value: &self.optionalPlacementTags) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.repURL) }()
       case 9: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.annotations) }()
+      case 100: try { try decoder.decodeSingularInt64Field(value: &self.expireTime) }()
       default: break
       }
     }
@@ -224,6 +229,9 @@ nonisolated extension Diego_Bbs_CellPresence: SwiftProtobuf.Message, SwiftProtob
     if !self.annotations.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.annotations, fieldNumber: 9)
     }
+    if self.expireTime != 0 {
+      try visitor.visitSingularInt64Field(value: self.expireTime, fieldNumber: 100)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -237,6 +245,7 @@ nonisolated extension Diego_Bbs_CellPresence: SwiftProtobuf.Message, SwiftProtob
     if lhs.optionalPlacementTags != rhs.optionalPlacementTags {return false}
     if lhs.repURL != rhs.repURL {return false}
     if lhs.annotations != rhs.annotations {return false}
+    if lhs.expireTime != rhs.expireTime {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

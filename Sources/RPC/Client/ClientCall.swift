@@ -92,7 +92,7 @@ final class ClientCall: Sendable {
         if let messageWaiter {
             if let error { messageWaiter.resume(throwing: error) } else { messageWaiter.resume(returning: first) }
         }
-        writableWaiter?.resume(throwing: error ?? RPCError(code: .internal, message: "the call already ended"))
+        writableWaiter?.resume(throwing: error ?? RPCError.client(.internal, "the call already ended", .maybeSent))
     }
 
     func writeBlocked() { state.withLockedValue { $0.writeBlocked = true } }
@@ -149,7 +149,8 @@ final class ClientCall: Sendable {
                     return .success(nil)
                 }
                 guard state.messageWaiter == nil else {
-                    return .failure(RPCError(code: .internal, message: "a response stream has one reader at a time"))
+                    return .failure(
+                        RPCError.client(.internal, "a response stream has one reader at a time", .maybeSent))
                 }
                 state.messageWaiter = continuation
                 return nil
@@ -208,7 +209,7 @@ final class ClientCall: Sendable {
     private func endedError() -> RPCError? {
         state.withLockedValue { state in
             guard let outcome = state.outcome else { return nil }
-            return Self.error(of: outcome) ?? RPCError(code: .internal, message: "the call already ended")
+            return Self.error(of: outcome) ?? RPCError.client(.internal, "the call already ended", .maybeSent)
         }
     }
 

@@ -54,7 +54,7 @@ struct ClientCallStateMachine {
             guard endStream else {
                 state = .finished
                 return .finish(
-                    .failed(RPCError(code: .internal, message: "server sent a second header block without END_STREAM")),
+                    .failed(.client(.internal, "server sent a second header block without END_STREAM", .maybeSent)),
                     reset: true)
             }
             state = .finished
@@ -69,7 +69,7 @@ struct ClientCallStateMachine {
         guard case .receivingMessages = state else {
             if case .finished = state { return .deliver([], finished: nil) }
             state = .finished
-            return .fail(RPCError(code: .internal, message: "server sent DATA before response headers"))
+            return .fail(.client(.internal, "server sent DATA before response headers", .maybeSent))
         }
         deframer.append(data)
         var messages: [MessageDeframer.Message] = []
@@ -78,13 +78,13 @@ struct ClientCallStateMachine {
                 guard !message.compressed else {
                     state = .finished
                     return .fail(
-                        RPCError(code: .internal, message: "server sent a compressed message without grpc-encoding"))
+                        .client(.internal, "server sent a compressed message without grpc-encoding", .maybeSent))
                 }
                 messages.append(message)
             }
         } catch {
             state = .finished
-            return .fail(error)
+            return .fail(error.delivered(.maybeSent))
         }
         guard endStream else { return .deliver(messages, finished: nil) }
         state = .finished
@@ -92,24 +92,26 @@ struct ClientCallStateMachine {
             messages,
             finished: .failed(
                 trailingError()
-                    ?? RPCError(code: .internal, message: "server ended the stream without trailers (no grpc-status)")))
+                    ?? .client(.internal, "server ended the stream without trailers (no grpc-status)", .maybeSent)))
     }
 
-    /// The peer reset the stream (or the connection went away).
+    /// The peer reset the stream (or the connection went away). Only REFUSED_STREAM says the
+    /// server did not process the stream (RFC 9113 §8.7; nghttp2 also closes the streams above a
+    /// GOAWAY's last stream id with it): every other reset came after the request may have arrived.
     mutating func receiveReset(errorCode: UInt32) -> RPCError? {
         guard !isFinished else { return nil }
         state = .finished
         switch errorCode {
         case HTTP2ErrorCode.cancel:
-            return RPCError(code: .cancelled, message: "stream cancelled by the server (RST_STREAM CANCEL)")
+            return .client(.cancelled, "stream cancelled by the server (RST_STREAM CANCEL)", .maybeSent)
         case HTTP2ErrorCode.refusedStream:
-            return RPCError(code: .unavailable, message: "stream refused by the server (RST_STREAM REFUSED_STREAM)")
+            return .client(.unavailable, "stream refused by the server (RST_STREAM REFUSED_STREAM)", .notSent)
         case HTTP2ErrorCode.enhanceYourCalm:
-            return RPCError(code: .resourceExhausted, message: "server reset the stream: ENHANCE_YOUR_CALM")
+            return .client(.resourceExhausted, "server reset the stream: ENHANCE_YOUR_CALM", .maybeSent)
         case HTTP2ErrorCode.noError:
-            return RPCError(code: .internal, message: "server reset the stream (NO_ERROR) before sending a status")
+            return .client(.internal, "server reset the stream (NO_ERROR) before sending a status", .maybeSent)
         default:
-            return RPCError(code: .unavailable, message: "stream reset by the server (HTTP/2 error \(errorCode))")
+            return .client(.unavailable, "stream reset by the server (HTTP/2 error \(errorCode))", .maybeSent)
         }
     }
 
@@ -117,7 +119,7 @@ struct ClientCallStateMachine {
     mutating func streamClosed() -> RPCError? {
         guard !isFinished else { return nil }
         state = .finished
-        return RPCError(code: .unavailable, message: "the connection closed before the call ended")
+        return .client(.unavailable, "the connection closed before the call ended", .maybeSent)
     }
 
     /// Local end (deadline, cancellation): no more events matter.
@@ -129,7 +131,7 @@ struct ClientCallStateMachine {
         guard let statusText = headers[":status"], let httpStatus = Int(statusText) else {
             state = .finished
             return .finish(
-                .failed(RPCError(code: .internal, message: "response headers without a valid :status")),
+                .failed(.client(.internal, "response headers without a valid :status", .maybeSent)),
                 reset: !endStream)
         }
         if (100..<200).contains(httpStatus) { return .none }
@@ -160,15 +162,14 @@ struct ClientCallStateMachine {
             state = .finished
             let shown = headers[GRPCHeaderName.contentType] ?? "none"
             return .finish(
-                .failed(RPCError(code: .unknown, message: "response content-type is not application/grpc: \(shown)")),
+                .failed(.client(.unknown, "response content-type is not application/grpc: \(shown)", .maybeSent)),
                 reset: true)
         }
         if let encoding = headers[GRPCHeaderName.encoding], encoding != "identity" {
             state = .finished
             return .finish(
                 .failed(
-                    RPCError(code: .internal, message: "server used grpc-encoding \(encoding), which was not asked for")
-                ),
+                    .client(.internal, "server used grpc-encoding \(encoding), which was not asked for", .maybeSent)),
                 reset: true)
         }
         do {
@@ -177,30 +178,35 @@ struct ClientCallStateMachine {
             return .deliverInitialMetadata(metadata)
         } catch {
             state = .finished
-            return .finish(.failed(error), reset: true)
+            return .finish(.failed(error.delivered(.maybeSent)), reset: true)
         }
     }
 
     /// Data that ended mid-message is an error regardless of the status.
     private func trailingError() -> RPCError? {
-        do { try deframer.finish() } catch { return error }
+        do { try deframer.finish() } catch { return error.delivered(.maybeSent) }
         return nil
     }
 
-    /// The call's outcome from a block holding `grpc-status` (trailers or trailers-only).
+    /// The call's outcome from a block holding `grpc-status` (trailers or trailers-only): the
+    /// server's answer, or `.maybeSent` when the block is malformed.
     static func outcome(fromTrailers headers: HTTP2Headers, httpAnswer: RPCError.HTTPAnswer?) -> CallOutcome {
         let metadata: Metadata
         do {
             metadata = try Metadata(headers: headers)
         } catch {
-            return .failed(error)
+            return .failed(error.delivered(.maybeSent))
         }
         guard let statusText = headers[GRPCHeaderName.status] else {
-            return .failed(RPCError(code: .internal, message: "trailers without grpc-status", metadata: metadata))
+            return .failed(
+                RPCError(
+                    code: .internal, message: "trailers without grpc-status", metadata: metadata, delivery: .maybeSent))
         }
         guard let number = Int(statusText.trimmingSpaces), let code = RPCStatus.Code(rawValue: number) else {
             return .failed(
-                RPCError(code: .unknown, message: "invalid grpc-status \(statusText)", metadata: metadata))
+                RPCError(
+                    code: .unknown, message: "invalid grpc-status \(statusText)", metadata: metadata,
+                    delivery: .maybeSent))
         }
         let message = headers[GRPCHeaderName.message].map(StatusMessageEncoding.decode) ?? ""
         if code == .ok { return .ok(trailingMetadata: metadata) }

@@ -59,7 +59,7 @@ final class ClientConnection: Sendable {
                     lossReason: { lastError.withLockedValue { $0 } })
                 guard let streamID = connection.startStream(headers, endStream: false, handler: handler) else {
                     self.forget(connection)
-                    throw RPCError(code: .unavailable, message: "connection to \(self.target) cannot open streams")
+                    throw RPCError.client(.unavailable, "connection to \(self.target) cannot open streams", .notSent)
                 }
                 handler.started(streamID: streamID, connection: connection, deadline: deadline)
                 call.attach(handler)
@@ -97,14 +97,14 @@ final class ClientConnection: Sendable {
         case .connecting(let connecting):
             return waitForReady(connecting)
         case .closed:
-            return eventLoop.makeFailedFuture(RPCError(code: .unavailable, message: "the client is closed"))
+            return eventLoop.makeFailedFuture(RPCError.client(.unavailable, "the client is closed", .cannotSend))
         }
     }
 
     private func waitForReady(_ connecting: EventLoopFuture<Void>) -> EventLoopFuture<HTTP2Connection> {
         connecting.assumeIsolated().flatMapThrowing { () -> HTTP2Connection in
             guard case .ready(let connection, _) = self.state.value else {
-                throw RPCError(code: .unavailable, message: "connection to \(self.target) closed while connecting")
+                throw RPCError.client(.unavailable, "connection to \(self.target) closed while connecting", .notSent)
             }
             return connection
         }.nonisolated()
@@ -138,19 +138,20 @@ final class ClientConnection: Sendable {
                             },
                             connectionClosed: {
                                 self.connectionClosed(channel: channel)
+                                let reason = lastError.withLockedValue { $0 }.map { ": \($0)" } ?? ""
                                 ready.complete(
                                     .failure(
-                                        RPCError(
-                                            code: .unavailable,
-                                            message: "connection to \(target) closed before it was ready"
-                                                + (lastError.withLockedValue { $0 }.map { ": \($0)" } ?? ""))))
+                                        RPCError.client(
+                                            .unavailable, "connection to \(target) closed before it was ready\(reason)",
+                                            .notSent)))
                             }))
                     try sync.addHandler(ErrorRecorder { error in lastError.withLockedValue { $0 = "\(error)" } })
                 }
             }
         bootstrap.connect(host: target.host, port: target.port).whenComplete { result in
             if case .failure(let error) = result {
-                ready.complete(.failure(RPCError(code: .unavailable, message: "cannot connect to \(target): \(error)")))
+                ready.complete(
+                    .failure(RPCError.client(.unavailable, "cannot connect to \(target): \(error)", .notSent)))
             }
         }
         return ready.futureResult

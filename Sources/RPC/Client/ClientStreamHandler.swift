@@ -62,13 +62,14 @@ final class ClientStreamHandler: HTTP2StreamHandler {
                 finish(.failed(error))
             }
         case .reset(let errorCode):
-            if !connection.isActive, !machine.isFinished {
+            if !connection.isActive, !machine.isFinished, errorCode != HTTP2ErrorCode.refusedStream {
                 // The connection went away (dropped, refused by TLS, GOAWAY): not the server's CANCEL.
+                // A REFUSED_STREAM (a stream above the GOAWAY's last stream id, or one never sent)
+                // goes to the machine: the server did not process it.
                 machine.finishLocally()
                 let reason = lossReason().map { ": \($0)" } ?? ""
                 finish(
-                    .failed(
-                        RPCError(code: .unavailable, message: "the connection was lost before the call ended\(reason)"))
+                    .failed(.client(.unavailable, "the connection was lost before the call ended\(reason)", .maybeSent))
                 )
             } else if let error = machine.receiveReset(errorCode: errorCode) {
                 finish(.failed(error))
@@ -123,7 +124,7 @@ final class ClientStreamHandler: HTTP2StreamHandler {
         guard !machine.isFinished else { return }
         machine.finishLocally()
         resetStream()
-        call.finished(.failed(RPCError(code: .deadlineExceeded, message: "deadline exceeded")), discardQueued: true)
+        call.finished(.failed(.client(.deadlineExceeded, "deadline exceeded", .maybeSent)), discardQueued: true)
     }
 
     private func finish(_ outcome: ClientCallStateMachine.CallOutcome) {

@@ -27,12 +27,12 @@ public final class RPCClient: Sendable {
         self.configuration = configuration
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         switch configuration.security {
-        case .mutualTLS(let tlsConfiguration, _):
+        case .mutualTLS(let files, _):
             do {
-                tls = .success(try TLSContext(configuration: tlsConfiguration, role: .client))
+                tls = .success(try TLSContext(configuration: files.tlsConfiguration, role: .client))
             } catch {
                 tls = .failure(
-                    RPCError(code: .unavailable, message: "cannot load the client TLS configuration: \(error)"))
+                    .client(.unavailable, "cannot load the client TLS configuration: \(error)", .cannotSend))
             }
         case .plaintext:
             tls = nil
@@ -54,7 +54,7 @@ public final class RPCClient: Sendable {
     public func unaryWithMetadata<Req, Resp>(
         _ method: RPCMethod<Req, Resp>, _ request: Req, options: CallOptions = CallOptions()
     ) async throws -> ClientResponse<Resp> {
-        let framed = try MessageFramer.frame(request)
+        let framed = try Self.frame(request, delivery: .notSent)
         return try await withPolicies(options) { connection, deadline in
             try await self.runCall(connection, method.path, options, deadline) { call in
                 call.writeLast(framed)
@@ -68,7 +68,7 @@ public final class RPCClient: Sendable {
         _ method: RPCMethod<Req, Resp>, _ request: Req, options: CallOptions = CallOptions(),
         _ body: @Sendable (RPCMessageStream<Resp>) async throws -> Result
     ) async throws -> Result {
-        let framed = try MessageFramer.frame(request)
+        let framed = try Self.frame(request, delivery: .notSent)
         return try await withPolicies(options) { connection, deadline in
             try await self.runCall(connection, method.path, options, deadline) { call in
                 call.writeLast(framed)
@@ -144,7 +144,7 @@ public final class RPCClient: Sendable {
 
     func pool(for target: ClientTarget) throws(RPCError) -> ClientConnectionPool {
         guard !closed.withLockedValue({ $0 }) else {
-            throw RPCError(code: .unavailable, message: "the client is closed")
+            throw .client(.unavailable, "the client is closed", .cannotSend)
         }
         let context: TLSContext?
         switch tls {
@@ -182,7 +182,7 @@ public final class RPCClient: Sendable {
         if let deadline {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else {
-                throw RPCError(code: .deadlineExceeded, message: "deadline exceeded before the call started")
+                throw RPCError.client(.deadlineExceeded, "deadline exceeded before the call started", .notSent)
             }
             headers.add(name: GRPCHeaderName.timeout, value: GRPCTimeout(duration: remaining).headerValue)
             nioDeadline = .now() + TimeAmount(remaining)
@@ -193,14 +193,16 @@ public final class RPCClient: Sendable {
         let finalHeaders = headers
         return try await withTaskCancellationHandler {
             do {
-                if Task.isCancelled { throw RPCError(code: .cancelled, message: "the call was cancelled") }
+                if Task.isCancelled { throw RPCError.client(.cancelled, "the call was cancelled", .notSent) }
                 do {
                     try await startStream(connection, finalHeaders, call, deadline, nioDeadline)
                 } catch {
-                    // A stream that opens after all (connection slower than the deadline) is reset at once.
-                    call.cancel((error as? RPCError) ?? RPCError(code: .cancelled, message: "the call was cancelled"))
+                    // A stream that opens after all (connection slower than the deadline) is reset at
+                    // once, before the body writes a request message: nothing of the request was sent.
+                    let failure = Self.notSent(error)
+                    call.cancel(failure)
                     call.release()
-                    throw error
+                    throw failure
                 }
                 defer { call.release() }
                 return try await body(call)
@@ -209,12 +211,23 @@ public final class RPCClient: Sendable {
             } catch let error as BodyError {
                 throw error
             } catch is CancellationError {
-                throw RPCError(code: .cancelled, message: "the call was cancelled")
+                throw RPCError.client(.cancelled, "the call was cancelled", .maybeSent)
             } catch {
-                throw RPCError(code: .unavailable, message: "\(error)")
+                throw RPCError.client(.unavailable, "\(error)", .maybeSent)
             }
         } onCancel: {
-            call.cancel(RPCError(code: .cancelled, message: "the call was cancelled"))
+            call.cancel(.client(.cancelled, "the call was cancelled", .maybeSent))
+        }
+    }
+
+    /// The error of a call whose stream did not start: the connection's own `RPCError` (which
+    /// says whether the client could send at all), else a not-sent error for what happened.
+    private static func notSent(_ error: any Error) -> RPCError {
+        switch error {
+        case let error as RPCError where error.delivery == .cannotSend: error
+        case let error as RPCError: error.delivered(.notSent)
+        case is CancellationError: .client(.cancelled, "the call was cancelled", .notSent)
+        default: .client(.unavailable, "\(error)", .notSent)
         }
     }
 
@@ -239,7 +252,8 @@ public final class RPCClient: Sendable {
                     Task {
                         try await Task.sleep(until: deadline, clock: .continuous)
                         outcome.resume(
-                            .failure(RPCError(code: .deadlineExceeded, message: "deadline exceeded while connecting")))
+                            .failure(RPCError.client(.deadlineExceeded, "deadline exceeded while connecting", .notSent))
+                        )
                     }
                 }
                 Task {
@@ -254,7 +268,7 @@ public final class RPCClient: Sendable {
                 }
             }
         } onCancel: {
-            outcome.resume(.failure(RPCError(code: .cancelled, message: "the call was cancelled")))
+            outcome.resume(.failure(RPCError.client(.cancelled, "the call was cancelled", .notSent)))
         }
     }
 
@@ -263,8 +277,9 @@ public final class RPCClient: Sendable {
         do {
             return try Message(serializedBytes: Array(buffer.readableBytesView))
         } catch {
-            throw RPCError(
-                code: .internal, message: "cannot decode the response as \(Message.protoMessageName): \(error)")
+            // The server ran the call to its end: its answer is what cannot be read.
+            throw RPCError.client(
+                .internal, "cannot decode the response as \(Message.protoMessageName): \(error)", .answered)
         }
     }
 
@@ -272,10 +287,10 @@ public final class RPCClient: Sendable {
         of call: ClientCall, as type: Message.Type
     ) async throws -> ClientResponse<Message> {
         guard let first = try await call.nextMessage() else {
-            throw RPCError(code: .internal, message: "the server ended the call without a response message")
+            throw RPCError.client(.internal, "the server ended the call without a response message", .answered)
         }
         guard try await call.nextMessage() == nil else {
-            throw RPCError(code: .internal, message: "the server sent more than one response message")
+            throw RPCError.client(.internal, "the server sent more than one response message", .answered)
         }
         return ClientResponse(
             message: try decode(first, as: type), initialMetadata: call.initialMetadata,
@@ -294,7 +309,19 @@ public final class RPCClient: Sendable {
     }
 
     private static func requestWriter<Message: SwiftProtobuf.Message>(for call: ClientCall) -> RPCWriter<Message> {
-        RPCWriter { message in try await call.write(try MessageFramer.frame(message)) }
+        RPCWriter { message in try await call.write(try frame(message, delivery: .maybeSent)) }
+    }
+
+    /// Frames one request message; one that cannot be encoded fails the call with `delivery`
+    /// (nothing sent for a single request; earlier messages of a stream may have gone out).
+    static func frame(
+        _ message: some SwiftProtobuf.Message, delivery: RPCError.Delivery
+    ) throws(RPCError) -> ByteBuffer {
+        do {
+            return try MessageFramer.frame(message)
+        } catch {
+            throw error.delivered(delivery)
+        }
     }
 }
 
@@ -314,7 +341,7 @@ extension RPCClient {
             throw error
         } catch is CancellationError {
             if case .failed(let error)? = call.outcome { throw error }
-            throw RPCError(code: .cancelled, message: "the call was cancelled")
+            throw RPCError.client(.cancelled, "the call was cancelled", .maybeSent)
         } catch {
             throw BodyError(error: error)
         }

@@ -1,5 +1,3 @@
-import TLS
-
 extension RPCClientConfiguration {
     /// The target named by `host`, `port` and `security`.
     var primaryTarget: ClientTarget {

@@ -12,7 +12,7 @@ public struct RPCRequestWriter<Message: SwiftProtobuf.Message>: Sendable {
 
     /// Sends one message; suspends while the stream is not writable; throws when the call ended.
     public func write(_ message: Message) async throws {
-        try await call.write(try MessageFramer.frame(message))
+        try await call.write(try RPCClient.frame(message, delivery: .maybeSent))
     }
 
     /// Half-closes the request side (END_STREAM). Further writes are ignored.

@@ -4,12 +4,17 @@
 /// `bbs-error-type`) and, for the two transport-level answers (redirect, unavailable), an HTTP
 /// status other than 200 in the same trailers-only HEADERS frame.
 public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The gRPC status code.
     public var code: RPCStatus.Code
+    /// The status message (`grpc-message`), for people: decide from `code` and `delivery`.
     public var message: String
     /// Sent as trailers (or, for a trailers-only answer, in the single HEADERS frame).
     public var metadata: Metadata
     /// When set, the answer is trailers-only with this HTTP status and these extra headers.
     public var httpAnswer: HTTPAnswer?
+    /// How far the request got before the call failed, as the client knows it (see `Delivery`).
+    /// Errors a handler throws, and statuses the client reads from the server, are `.answered`.
+    public var delivery: Delivery
 
     /// A non-200 HTTP answer carried by an error (307 redirect, 503 unavailable).
     public struct HTTPAnswer: Sendable, Equatable {
@@ -28,15 +33,22 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public init(code: RPCStatus.Code, message: String, metadata: Metadata = [:], httpAnswer: HTTPAnswer? = nil) {
+    /// An error with a status; `delivery` is set by the client for failures of its own.
+    public init(
+        code: RPCStatus.Code, message: String, metadata: Metadata = [:], httpAnswer: HTTPAnswer? = nil,
+        delivery: Delivery = .answered
+    ) {
         self.code = code
         self.message = message
         self.metadata = metadata
         self.httpAnswer = httpAnswer
+        self.delivery = delivery
     }
 
+    /// The code and message as a status.
     public var status: RPCStatus { RPCStatus(code: code, message: message) }
 
+    /// `code: message`, for logs.
     public var description: String { message.isEmpty ? "\(code)" : "\(code): \(message)" }
 }
 

@@ -10,17 +10,21 @@ import TLS
 /// Exists so executables map `--listen-address`, `--ca-file`, `--cert-file`, `--key-file` and
 /// `--insecure-plaintext` onto one value.
 public struct RPCServerConfiguration: Sendable {
+    /// How the server's connections are secured.
     public enum Security: Sendable {
         /// Mutual TLS: client certificate required and verified against the CA.
-        case mutualTLS(TLSConfiguration)
+        case mutualTLS(RPCTLSConfiguration)
         /// h2c with prior knowledge; only behind an explicit `--insecure-plaintext`.
         case insecurePlaintext
     }
 
+    /// The address to listen on, e.g. `0.0.0.0` or `127.0.0.1`.
     public var host: String
     /// 0 picks a free port (see `RPCServer.localPort`).
     public var port: Int
+    /// Mutual TLS or (explicitly) h2c.
     public var security: Security
+    /// HTTP/2 settings and stream watermarks of accepted connections.
     public var http2 = HTTP2Settings()
     /// Larger requests end with RESOURCE_EXHAUSTED.
     public var maxReceiveMessageSize = 4 * 1024 * 1024
@@ -34,7 +38,11 @@ public struct RPCServerConfiguration: Sendable {
     /// it continues on the event loop too (no hop back either, but a handler that then blocks
     /// stalls every connection on its loop). Off by default.
     public var runsHandlersOnEventLoop = false
+    /// What `grpc.health.v1.Health` reports for the whole server ("") once it listens. A server that
+    /// must first win an election or migrate starts NOT_SERVING and sets SERVING itself.
+    public var initialHealthStatus: HealthStatusBoard.ServingStatus = .serving
 
+    /// A server on `host:port` with the default limits.
     public init(host: String, port: Int, security: Security) {
         self.host = host
         self.port = port
@@ -81,7 +89,7 @@ public final class RPCServer: Sendable {
     public func start() async throws {
         let tls: TLSContext?
         switch configuration.security {
-        case .mutualTLS(let tlsConfiguration): tls = try TLSContext(configuration: tlsConfiguration, role: .server)
+        case .mutualTLS(let files): tls = try TLSContext(configuration: files.tlsConfiguration, role: .server)
         case .insecurePlaintext: tls = nil
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
@@ -106,7 +114,7 @@ public final class RPCServer: Sendable {
                 $0.listener = listener
                 $0.localPort = listener.localAddress?.port ?? 0
             }
-            board.setStatus(.serving, forService: "")
+            board.setStatus(configuration.initialHealthStatus, forService: "")
         } catch {
             try? await group.shutdownGracefully()
             throw error
@@ -185,7 +193,7 @@ final class PeerIdentityHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let established = event as? TLSEstablished {
-            info.peer = established.peer
+            info.peer = RPCPeerIdentity(established.peer)
         }
         context.fireUserInboundEventTriggered(event)
     }

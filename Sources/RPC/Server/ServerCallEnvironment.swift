@@ -1,7 +1,6 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import TLS
 
 /// What every call of one server shares: the routes, the interceptor chain and the limits.
 ///
@@ -57,7 +56,7 @@ final class ServerCallEnvironment: Sendable {
 /// Exists because the TLS identity arrives as a user event on the channel, while calls are
 /// created by the HTTP/2 handler: both sides hold this box. Loop-confined.
 final class ServerConnectionInfo {
-    var peer: TLSPeerIdentity?
+    var peer: RPCPeerIdentity?
     var remoteAddress: String
     /// Set when handlers run on the connection's event loop.
     var executor: EventLoopTaskExecutor?

@@ -1,5 +1,4 @@
 import Synchronization
-import TLS
 
 /// What a handler and the interceptors know about the call they serve.
 ///
@@ -12,7 +11,7 @@ public final class ServerContext: @unchecked Sendable {
     /// Request metadata (custom headers; reserved and pseudo headers removed; `-bin` decoded).
     public let requestMetadata: Metadata
     /// The verified client certificate's identity; nil on an `--insecure-plaintext` server.
-    public let peer: TLSPeerIdentity?
+    public let peer: RPCPeerIdentity?
     /// The remote socket address, e.g. `127.0.0.1:53422`.
     public let remoteAddress: String
     /// When the call's `grpc-timeout` expires; nil if the client set none.
@@ -23,7 +22,7 @@ public final class ServerContext: @unchecked Sendable {
     private let metadata = Mutex<(initial: Metadata, trailing: Metadata)>((Metadata(), Metadata()))
 
     public init(
-        method: MethodDescriptor, requestMetadata: Metadata, peer: TLSPeerIdentity?,
+        method: MethodDescriptor, requestMetadata: Metadata, peer: RPCPeerIdentity?,
         remoteAddress: String, deadline: ContinuousClock.Instant?
     ) {
         self.method = method

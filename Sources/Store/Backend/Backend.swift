@@ -98,6 +98,9 @@ public struct Transaction: Sendable, Equatable {
         case exists(String)
         case absent(String)
         case revision(String, equals: Int64)
+        /// The key exists and was (last) created at this revision: it has not been deleted and
+        /// re-created since. The master lock's fence (`LockFence`) is this condition.
+        case created(String, revision: Int64)
     }
 
     public enum Operation: Sendable, Equatable {

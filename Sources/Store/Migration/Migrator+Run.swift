@@ -28,8 +28,11 @@ extension Migrator {
     /// step throws, the version record goes back to `{from, from}`, the partial new root is deleted and a
     /// `MigrationError` is thrown: the previous release finds its data untouched. A backend error is
     /// thrown as is; the next run starts over from the intact old root.
+    ///
+    /// The low-level run, for tests and benches: callers outside the package use `migrate(_:to:context:events:)`,
+    /// which reads the version record itself.
     @discardableResult
-    public func migrate(
+    package func migrate(
         _ backend: any Backend, from: Int, to: Int, context: MigrationContext,
         progress: (@Sendable (Progress) -> Void)? = nil
     ) async throws -> Summary {

@@ -151,6 +151,7 @@ public final class SQLiteBackend: Backend, @unchecked Sendable {
         case .exists(let key): try engine.modRevision(key) != nil
         case .absent(let key): try engine.modRevision(key) == nil
         case .revision(let key, let expected): try engine.modRevision(key) == expected
+        case .created(let key, let expected): try engine.get(key)?.createRevision == expected
         }
     }
 }

@@ -1,0 +1,25 @@
+/// Diego's error types (models/errors.proto), which travel in the `bbs-error-type` trailer beside the
+/// gRPC status so that a Diego-minded client can tell, say, ResourceNotFound from InvalidStateTransition.
+public enum BBSErrorType: String, Sendable, CaseIterable {
+    case unknownError = "UnknownError"
+    case invalidRecord = "InvalidRecord"
+    case invalidRequest = "InvalidRequest"
+    case invalidResponse = "InvalidResponse"
+    case invalidProtobufMessage = "InvalidProtobufMessage"
+    case failedToOpenEnvelope = "FailedToOpenEnvelope"
+    case invalidStateTransition = "InvalidStateTransition"
+    case resourceConflict = "ResourceConflict"
+    case resourceExists = "ResourceExists"
+    case resourceNotFound = "ResourceNotFound"
+    case actualLRPCannotBeClaimed = "ActualLRPCannotBeClaimed"
+    case actualLRPCannotBeStarted = "ActualLRPCannotBeStarted"
+    case actualLRPCannotBeCrashed = "ActualLRPCannotBeCrashed"
+    case actualLRPCannotBeFailed = "ActualLRPCannotBeFailed"
+    case actualLRPCannotBeRemoved = "ActualLRPCannotBeRemoved"
+    case actualLRPCannotBeUnclaimed = "ActualLRPCannotBeUnclaimed"
+    case runningOnDifferentCell = "RunningOnDifferentCell"
+    case deserialize = "Deserialize"
+    case unrecoverable = "Unrecoverable"
+    case lockCollision = "LockCollision"
+    case timeout = "Timeout"
+}
