@@ -77,7 +77,9 @@ extension ConfigFile: Decodable {
         drainTimeout = try duration(.drainTimeout)
         debugAddress = try value(.debugAddress)
         if let name = try value(.logLevel, as: String.self) {
-            do { logLevel = try Logger.Level(logLevelName: name) } catch { throw FieldProblem.invalidValue(.logLevel, "\(error)") }
+            do { logLevel = try Logger.Level(logLevelName: name) } catch {
+                throw FieldProblem.invalidValue(.logLevel, "\(error)")
+            }
         }
         maxSendMessageSize = try value(.maxSendMessageSize)
         if let size = maxSendMessageSize, size <= 0 {

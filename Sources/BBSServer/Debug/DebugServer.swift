@@ -93,7 +93,8 @@ package final class DebugServer: Sendable {
     }
 
     /// Stops accepting, lets each request in flight get its response (idle connections close at once),
-    /// and after `timeout` closes whatever is still open. Safe to call more than once.
+    /// and after `timeout`, or when the calling task is cancelled, closes whatever is still open. Safe to
+    /// call more than once.
     package func stop(timeout: Duration = .seconds(5)) async {
         let listener = state.withLock { state -> (any Channel)? in
             defer { state = .stopped }
@@ -104,8 +105,14 @@ package final class DebugServer: Sendable {
         let open = connections.quiesce()
         guard !open.isEmpty else { return }
         let loop = group.any()
-        let deadline = loop.scheduleTask(in: TimeAmount(timeout)) { for channel in open { channel.close(promise: nil) } }
-        try? await EventLoopFuture.andAllComplete(open.map(\.closeFuture), on: loop).get()
+        let deadline = loop.scheduleTask(in: TimeAmount(timeout)) {
+            for channel in open { channel.close(promise: nil) }
+        }
+        await withTaskCancellationHandler {
+            try? await EventLoopFuture.andAllComplete(open.map(\.closeFuture), on: loop).get()
+        } onCancel: {
+            for channel in open { channel.close(promise: nil) }
+        }
         deadline.cancel()
     }
 
@@ -217,7 +224,7 @@ private final class DebugConnections: Sendable {
             return (Array(state.channels.values), !state.quiescing)
         }
         // NIO's pipeline handler asserts it is quiesced once.
-        if false && first { for channel in open { channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) } }
+        if first { for channel in open { channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) } }
         return open
     }
 }

@@ -1,11 +1,11 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where log lines go, one whole line at a time.
@@ -39,7 +39,7 @@ package final class LogLineSink: Sendable {
     /// Writes `line` whole before any other line starts. A line that cannot be written (a closed
     /// descriptor, a full non-blocking pipe) is dropped: logging must never stop the server.
     package func write(_ line: [UInt8]) {
-        do {
+        lock.withLock { _ in
             switch destination {
             case .receiver(let receive):
                 receive(line)
@@ -69,10 +69,10 @@ package final class LogLineSink: Sendable {
 
 private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Darwin)
-    Darwin.write(descriptor, bytes, count)
+        Darwin.write(descriptor, bytes, count)
     #elseif canImport(Musl)
-    Musl.write(descriptor, bytes, count)
+        Musl.write(descriptor, bytes, count)
     #else
-    Glibc.write(descriptor, bytes, count)
+        Glibc.write(descriptor, bytes, count)
     #endif
 }

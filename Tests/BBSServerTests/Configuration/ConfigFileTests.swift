@@ -81,7 +81,8 @@ struct ConfigFileTests {
     @Test("an empty object sets nothing, and null counts as absent")
     func emptyAndNull() throws {
         #expect(try ConfigFile.decode(Data("{}".utf8), name: "bbs.json") == ConfigFile())
-        #expect(try ConfigFile.decode(Data(#"{"lock_ttl": null, "uuid": null}"#.utf8), name: "bbs.json") == ConfigFile())
+        #expect(
+            try ConfigFile.decode(Data(#"{"lock_ttl": null, "uuid": null}"#.utf8), name: "bbs.json") == ConfigFile())
     }
 
     @Test("an unknown key is refused by name, with the key it was probably meant to be")
@@ -103,8 +104,14 @@ struct ConfigFileTests {
         arguments: [
             (#"{"lock_ttl": 15}"#, "lock_ttl", #"'lock_ttl' must be a string like "15s""#),
             (#"{"insecure_plaintext": "yes"}"#, "insecure_plaintext", "'insecure_plaintext' must be true or false"),
-            (#"{"max_send_message_size": 4.5}"#, "max_send_message_size", "'max_send_message_size' must be a whole number"),
-            (#"{"max_send_message_size": "4MB"}"#, "max_send_message_size", "'max_send_message_size' must be a whole number"),
+            (
+                #"{"max_send_message_size": 4.5}"#, "max_send_message_size",
+                "'max_send_message_size' must be a whole number"
+            ),
+            (
+                #"{"max_send_message_size": "4MB"}"#, "max_send_message_size",
+                "'max_send_message_size' must be a whole number"
+            ),
             (#"{"encryption_keys": ["a"]}"#, "encryption_keys", "'encryption_keys' must be an object of key label"),
             (#"{"encryption_keys": {"k": 1}}"#, "encryption_keys", "'encryption_keys' must be an object of key label"),
             (#"{"uuid": 7}"#, "uuid", "'uuid' must be a string"),
@@ -159,14 +166,16 @@ struct ConfigFileTests {
         #expect(throws: ConfigFileError.unreadable(directory.path, reason: "Is a directory")) {
             try ConfigFile.load(path: directory.path)
         }
-        #expect("\(ConfigFileError.unreadable(missing, reason: "No such file or directory"))"
-            == "config file \(missing): cannot read it: No such file or directory")
+        #expect(
+            "\(ConfigFileError.unreadable(missing, reason: "No such file or directory"))"
+                == "config file \(missing): cannot read it: No such file or directory")
     }
 
     @Test("every error is one line")
     func oneLine() {
         let values = [
-            "{\n\"a\" 1\n}", #"{"lock\n_tll": 1}"#, #"{"lock_ttl": 1}"#, #"{"log_level": "x\ny"}"#, #"{"lock_ttl": "1\ns"}"#, "[]",
+            "{\n\"a\" 1\n}", #"{"lock\n_tll": 1}"#, #"{"lock_ttl": 1}"#, #"{"log_level": "x\ny"}"#,
+            #"{"lock_ttl": "1\ns"}"#, "[]",
         ]
         for json in values {
             #expect(refusal(json)?.description.contains("\n") == false)

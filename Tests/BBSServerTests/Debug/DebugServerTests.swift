@@ -22,13 +22,15 @@ struct DebugServerTests {
         let port = try #require(server.localPort)
         #expect(port > 0)
 
-        let healthy = try await HTTPReply.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", port: port)
+        let healthy = try await HTTPReply.send(
+            "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", port: port)
         #expect(healthy.status == 200)
         #expect(healthy.body == "ok\n")
         #expect(healthy.headers["content-type"]?.hasPrefix("text/plain") == true)
 
         health.set(healthy: false, detail: "not the master: waiting for the lock held by bbs-1")
-        let unhealthy = try await HTTPReply.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", port: port)
+        let unhealthy = try await HTTPReply.send(
+            "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", port: port)
         #expect(unhealthy.status == 503)
         #expect(unhealthy.body == "not the master: waiting for the lock held by bbs-1\n")
         await server.stop()
@@ -63,7 +65,9 @@ struct DebugServerTests {
     func addedRoutesAndKeepAlive() async throws {
         let server = DebugServer(
             configuration: .init(port: 0), health: Health().check,
-            routes: ["/metrics": { DebugResponse(status: 200, contentType: "text/plain; version=0.0.4", body: "up 1\n") }])
+            routes: [
+                "/metrics": { DebugResponse(status: 200, contentType: "text/plain; version=0.0.4", body: "up 1\n") }
+            ])
         try await server.start()
         let port = try #require(server.localPort)
         try await HTTPReply.withConnection(port: port) { connection in

@@ -9,7 +9,9 @@ import Testing
 private final class WrittenLines: Sendable {
     private let lines = Mutex<[String]>([])
 
-    var sink: LogLineSink { LogLineSink { line in self.lines.withLock { $0.append(String(decoding: line, as: UTF8.self)) } } }
+    var sink: LogLineSink {
+        LogLineSink { line in self.lines.withLock { $0.append(String(decoding: line, as: UTF8.self)) } }
+    }
     var all: [String] { lines.withLock { $0 } }
 }
 
@@ -20,7 +22,8 @@ private func makeLogger(
     _ written: WrittenLines, level: Logger.Level = .info, provider: Logger.MetadataProvider? = nil
 ) -> Logger {
     Logger(label: "bbs") { label in
-        JSONLogHandler(label: label, level: level, sink: written.sink, metadataProvider: provider, clock: { pinnedTime })
+        JSONLogHandler(
+            label: label, level: level, sink: written.sink, metadataProvider: provider, clock: { pinnedTime })
     }
 }
 
@@ -30,7 +33,10 @@ struct JSONLogHandlerTests {
     func lineShape() {
         let written = WrittenLines()
         makeLogger(written).info("listening")
-        #expect(written.all == [#"{"time":"2026-12-03T10:00:00.123Z","level":"info","label":"bbs","message":"listening"}"# + "\n"])
+        #expect(
+            written.all == [
+                #"{"time":"2026-12-03T10:00:00.123Z","level":"info","label":"bbs","message":"listening"}"# + "\n"
+            ])
     }
 
     @Test("the logger's, the provider's and the call's metadata merge into top-level fields, sorted, the call winning")
@@ -141,8 +147,8 @@ struct JSONLogHandlerTests {
         var ends: [Int32] = [0, 0]
         try #require(pipe(&ends) == 0)
         #if os(Linux)
-        // F_SETPIPE_SZ: the smallest pipe, so every 10 kB line needs several writes and interleaving would show.
-        _ = fcntl(ends[1], 1031, 4096)
+            // F_SETPIPE_SZ: the smallest pipe, so every 10 kB line needs several writes and interleaving would show.
+            _ = fcntl(ends[1], 1031, 4096)
         #endif
         let reader = PipeReader(descriptor: ends[0])
         let sink = LogLineSink(fileDescriptor: ends[1])
@@ -177,13 +183,15 @@ struct LogLevelNameTests {
         "swift-log's names and Diego lager's fatal are accepted in any case",
         arguments: [
             ("trace", Logger.Level.trace), ("debug", .debug), ("INFO", .info), (" notice ", .notice),
-            ("warning", .warning), ("error", .error), ("critical", .critical), ("fatal", .critical), ("Fatal", .critical),
+            ("warning", .warning), ("error", .error), ("critical", .critical), ("fatal", .critical),
+            ("Fatal", .critical),
         ])
     func accepted(name: String, level: Logger.Level) throws {
         #expect(try Logger.Level(logLevelName: name) == level)
     }
 
-    @Test("an unknown name is refused with an error naming it and the accepted ones", arguments: ["verbose", "", "warn"])
+    @Test(
+        "an unknown name is refused with an error naming it and the accepted ones", arguments: ["verbose", "", "warn"])
     func refused(name: String) {
         #expect(throws: LogLevelError(value: name)) { try Logger.Level(logLevelName: name) }
         let message = LogLevelError(value: name).description
