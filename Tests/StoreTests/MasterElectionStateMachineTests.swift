@@ -47,7 +47,8 @@ struct MasterElectionStateMachineTests {
     func announceOnChange() {
         var machine = Self.standby()
         let third = LockOwner(id: "bbs-2", url: "https://10.0.0.3:8889")
-        #expect(machine.acquireAnswered(.heldByOther(Self.other), startedAt: Self.at(0)) == .announce(master: Self.other))
+        #expect(
+            machine.acquireAnswered(.heldByOther(Self.other), startedAt: Self.at(0)) == .announce(master: Self.other))
         #expect(machine.acquireAnswered(.heldByOther(Self.other), startedAt: Self.at(5)) == .none)
         #expect(machine.acquireAnswered(.heldByOther(third), startedAt: Self.at(10)) == .announce(master: third))
         #expect(machine.state == .standby(master: third))

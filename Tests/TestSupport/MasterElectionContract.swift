@@ -15,6 +15,7 @@ public enum MasterElectionContract {
         case stoppedMasterHandsOverAtOnce
         case deletedLockDeposesOnNextRenew
         case refusedWriteDeposesAtOnce
+        case stopEndsRunPromptly
 
         public var testDescription: String { rawValue }
     }
@@ -40,6 +41,8 @@ public enum MasterElectionContract {
             try await deletedLockDeposes(a, b, ttl, makeElection)
         case .refusedWriteDeposesAtOnce:
             try await refusedWriteDeposes(a, b, makeElection)
+        case .stopEndsRunPromptly:
+            try await stopEndsRun(a, makeElection)
         }
     }
 
@@ -168,6 +171,36 @@ public enum MasterElectionContract {
         #expect(try await b.backend.get("/contract/x")?.value == Array("mine".utf8))
         await master.stop()
     }
+
+    static func stopEndsRun(_ a: MasterLockContract.Contender, _ makeElection: MakeElection) async throws {
+        // A long TTL: a master sleeps 10 s between renewals, which stop() must not wait out.
+        let election = makeElection(a, .seconds(30))
+        let roles = RoleWatcher(election)
+        let runner = Task { await election.run() }
+        _ = try await roles.wait(within: .seconds(20)) { if case .master = $0 { true } else { false } }
+        let clock = ContinuousClock()
+        let started = clock.now
+        await election.stop()
+        await runner.value
+        let ended = clock.now - started
+        #expect(ended < .seconds(3), "run() returned \(ended) after stop()")
+        #expect(try await a.lock.holder() == nil)
+        // A subscriber that comes after the stop hears that and the end, instead of waiting forever.
+        let late = await withTaskGroup(of: [MasterElection.Role]?.self) { group in
+            group.addTask {
+                var seen: [MasterElection.Role] = []
+                for await role in election.roleChanges() { seen.append(role) }
+                return seen
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(5))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? nil
+        }
+        #expect(late == [.stopped])
+    }
 }
 
 /// Every role an election published, in order, with waits for the next one that matches.
@@ -205,7 +238,8 @@ public final class RoleWatcher: Sendable {
     /// The first role published at or after index `since` that matches `predicate`, waiting for it up to `within`.
     @discardableResult
     public func wait(
-        since mark: Int = 0, within timeout: Duration, until predicate: @escaping @Sendable (MasterElection.Role) -> Bool
+        since mark: Int = 0, within timeout: Duration,
+        until predicate: @escaping @Sendable (MasterElection.Role) -> Bool
     ) async throws -> MasterElection.Role {
         let id = state.withLock { state in
             defer { state.nextWaiter += 1 }

@@ -24,8 +24,9 @@ public final class MasterElection: FenceSource, Sendable {
     private let logger: Logger
     private let clock = ContinuousClock()
     private let machine: Mutex<StateMachine>
-    private let subscribers = Mutex<[AsyncStream<Role>.Continuation]>([])
-    /// How often a standby reads the lock record between acquire attempts.
+    private let subscribers = Mutex(Subscribers())
+    /// How often a standby reads the lock record between acquire attempts (and how soon a waiting
+    /// election notices `stop()` or a change of its role).
     public let standbyPollInterval: Duration
 
     public init(
@@ -53,12 +54,35 @@ public final class MasterElection: FenceSource, Sendable {
         }
     }
 
-    /// Role changes, starting with the current role. Ends when the election stops.
+    /// Role changes, starting with the current role. Ends when the election stops (at once when it
+    /// has stopped already).
     public func roleChanges() -> AsyncStream<Role> {
         let (stream, continuation) = AsyncStream.makeStream(of: Role.self, bufferingPolicy: .unbounded)
         continuation.yield(role)
-        subscribers.withLock { $0.append(continuation) }
+        guard let id = subscribers.withLock({ $0.add(continuation) }) else {
+            continuation.finish()
+            return stream
+        }
+        // A consumer that stops listening (breaks out of its loop) is dropped, not fed forever.
+        continuation.onTermination = { [weak self] _ in
+            self?.subscribers.withLock { _ = $0.continuations.removeValue(forKey: id) }
+        }
         return stream
+    }
+
+    /// The streams of `roleChanges()`, by id.
+    private struct Subscribers {
+        var continuations: [Int: AsyncStream<Role>.Continuation] = [:]
+        var nextID = 0
+        /// Set by `stop()`: later subscribers get a stream that has ended.
+        var closed = false
+
+        mutating func add(_ continuation: AsyncStream<Role>.Continuation) -> Int? {
+            guard !closed else { return nil }
+            defer { nextID += 1 }
+            continuations[nextID] = continuation
+            return nextID
+        }
     }
 
     // MARK: - FenceSource
@@ -91,8 +115,11 @@ public final class MasterElection: FenceSource, Sendable {
         let action = machine.withLock { $0.stop() }
         await perform(action, startedAt: clock.now)
         let finished = subscribers.withLock { subscribers in
-            defer { subscribers = [] }
-            return subscribers
+            defer {
+                subscribers.continuations = [:]
+                subscribers.closed = true
+            }
+            return Array(subscribers.continuations.values)
         }
         for continuation in finished {
             continuation.yield(.stopped)
@@ -105,7 +132,8 @@ public final class MasterElection: FenceSource, Sendable {
         case .acquire:
             do {
                 let attempt = try await lock.acquire(as: owner, ttl: machine.withLock { $0.ttl })
-                await perform(machine.withLock { $0.acquireAnswered(attempt, startedAt: startedAt) }, startedAt: startedAt)
+                let next = machine.withLock { $0.acquireAnswered(attempt, startedAt: startedAt) }
+                await perform(next, startedAt: startedAt)
             } catch {
                 logger.warning("cannot reach the master lock", metadata: ["error": "\(error)"])
                 handle(machine.withLock { $0.callFailed(at: clock.now) })
@@ -123,7 +151,8 @@ public final class MasterElection: FenceSource, Sendable {
                 try await lock.release(fence)
                 logger.info("released the master lock", metadata: ["fence": "\(fence)"])
             } catch {
-                logger.warning("cannot release the master lock; it expires after its TTL", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "cannot release the master lock; it expires after its TTL", metadata: ["error": "\(error)"])
             }
         case .none, .becomeMaster, .announce, .depose:
             handle(action)
@@ -143,24 +172,29 @@ public final class MasterElection: FenceSource, Sendable {
             return
         }
         let role = self.role
-        for continuation in subscribers.withLock({ $0 }) { continuation.yield(role) }
+        for continuation in subscribers.withLock({ Array($0.continuations.values) }) { continuation.yield(role) }
     }
 
-    /// Sleeps until the next tick; a standby reads the lock record meanwhile and wakes early when it is free.
+    /// Sleeps until the next tick, waking early when the tick should come now: a standby reads the lock
+    /// record meanwhile and wakes when it is free; everyone wakes when the role changed under the sleep
+    /// (a master deposed by a refused write tries again at once) or the election stopped (so `run()`
+    /// returns soon after `stop()` rather than a third of a TTL later).
     private func waitForNextTick() async {
         let (delay, standby) = machine.withLock { machine -> (Duration, Bool) in
             if case .standby = machine.state { return (machine.nextTickDelay, true) }
             return (machine.nextTickDelay, false)
         }
         let deadline = clock.now + delay
-        guard standby else {
-            try? await Task.sleep(until: deadline, clock: clock)
-            return
-        }
         while clock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(until: min(deadline, clock.now + standbyPollInterval), clock: clock)
-            guard case .standby = machine.withLock({ $0.state }) else { return }
-            if (try? await lock.holder()) == .some(nil) { return }
+            switch machine.withLock({ $0.state }) {
+            case .standby where standby:
+                if (try? await lock.holder()) == .some(nil) { return }
+            case .master where !standby:
+                continue
+            case .standby, .master, .stopped:
+                return
+            }
         }
     }
 }
