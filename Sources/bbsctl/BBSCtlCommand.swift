@@ -17,20 +17,22 @@ struct BBSCtlCommand: AsyncParsableCommand {
             duration) go after the command name or before it. Each has an environment variable that a flag \
             overrides: BBS_URL (a comma-separated list), BBS_CA_FILE, BBS_CERT_FILE, BBS_KEY_FILE, \
             BBS_TIMEOUT. Defaults: --bbs-url \(ConnectionSettings.defaultURL), --timeout \
-            \(GoDuration(ConnectionSettings.defaultTimeout)). The URLs are tried in order until one can be reached; a bbs \
-            that is not the master redirects to the master, which is followed.
+            \(GoDuration(ConnectionSettings.defaultTimeout)). The URLs are tried in order until one can be \
+            reached; a bbs that is not the master redirects to the master, which is followed.
 
             Output: one JSON object on stdout (protobuf JSON with proto field names; fields at their \
             default value are left out), or one object per line for lists.
 
             Exit codes:
               0   success
-              1   the bbs answered with an error status (printed: code name, message, bbs-error-type)
-              64  bad usage: unknown command or flag, a bad value (URL, duration), missing or unloadable TLS files
-              69  unreachable: no --bbs-url could be reached, nothing was sent
+              1   refused: the bbs answered with an error status (printed: its
+                  code name, message and bbs-error-type)
+              64  bad usage: an unknown command or flag, a bad value (URL,
+                  duration), TLS files missing or not loadable
+              69  unreachable: no --bbs-url could be reached; nothing was sent
               70  bbsctl itself failed (a bug: please report it)
-              75  outcome unknown: the request went out but no answer came back (connection lost, --timeout \
-            passed); it may or may not have been applied
+              75  outcome unknown: the request went out but no answer came back
+                  (connection lost, --timeout passed); it may have been applied
             """,
         subcommands: [
             PingCommand.self, DataVersionCommand.self, MasterCommand.self, DomainsCommand.self,

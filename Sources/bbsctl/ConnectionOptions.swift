@@ -23,7 +23,8 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(
         name: .customLong("timeout"),
-        help: ArgumentHelp("Deadline of each call, a Go duration (env BBS_TIMEOUT; default 10s).", valueName: "duration"))
+        help: ArgumentHelp(
+            "Deadline of each call, a Go duration (env BBS_TIMEOUT; default 10s).", valueName: "duration"))
     var timeout: String?
 
     /// The flags merged with this process's environment.

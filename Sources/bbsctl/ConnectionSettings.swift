@@ -56,8 +56,10 @@ struct ConnectionSettings: Equatable {
             let cert = value(flags.certFile, "BBS_CERT_FILE")
             let key = value(flags.keyFile, "BBS_KEY_FILE")
             guard let ca, let cert, let key else {
-                let missing = [(ca, "--ca-file (BBS_CA_FILE)"), (cert, "--cert-file (BBS_CERT_FILE)"),
-                    (key, "--key-file (BBS_KEY_FILE)")].filter { $0.0 == nil }.map(\.1)
+                let missing = [
+                    (ca, "--ca-file (BBS_CA_FILE)"), (cert, "--cert-file (BBS_CERT_FILE)"),
+                    (key, "--key-file (BBS_KEY_FILE)"),
+                ].filter { $0.0 == nil }.map(\.1)
                 throw .usage(
                     "an https:// --bbs-url needs mutual TLS files; missing \(missing.joined(separator: ", "))")
             }

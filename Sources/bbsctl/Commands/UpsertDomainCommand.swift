@@ -16,7 +16,8 @@ struct UpsertDomainCommand: ClientCommand {
 
     @Option(
         name: .customLong("ttl"),
-        help: ArgumentHelp("How long it stays fresh, whole seconds as a Go duration, e.g. 2m; 0: for ever.",
+        help: ArgumentHelp(
+            "How long it stays fresh, whole seconds as a Go duration, e.g. 2m; 0: for ever.",
             valueName: "duration"))
     var ttl: String?
 
