@@ -21,24 +21,31 @@ public enum BBSMain {
             } else {
                 try command.run()
             }
-            exit(0)
+            terminate(0)
         } catch let error as ExitCode {
-            exit(error.rawValue)
+            terminate(error.rawValue)
         } catch let error as BBSStartupError {
             FileHandle.standardError.write(Data(("bbs: " + error.message + "\n").utf8))
-            exit(error.exitCode)
+            terminate(error.exitCode)
         } catch {
             let code = BBSCommand.exitCode(for: error)
             if code == .success {
                 // --help and --version print to stdout.
                 print(BBSCommand.fullMessage(for: error))
-                exit(0)
+                terminate(0)
             }
             let message = BBSCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             FileHandle.standardError.write(Data(("bbs: " + message + " (see bbs --help)\n").utf8))
-            exit(code.rawValue)
+            terminate(code.rawValue)
         }
     }
+}
+
+/// Ends the process at once with `code`, after flushing stdout. `_exit`, not `exit`: exit's atexit and
+/// static-destructor run can wait forever on threads (event loops, signal sources) still running.
+private func terminate(_ code: Int32) -> Never {
+    fflush(nil)
+    _exit(code)
 }
 
 /// A reason to exit non-zero with a message for the operator: a bad flag or config file (64), a refused

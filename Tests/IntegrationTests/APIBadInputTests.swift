@@ -52,54 +52,75 @@ struct APIBadInputTests {
         let upsert = { (domain: String) in call(BBSAPI.upsertDomain, .with { $0.domain = domain }) }
         let goodUpsert = upsert("good-domain")
         let listDomains = { (size: Int32, token: String) in
-            call(BBSAPI.listDomains, .with {
-                $0.pageSize = size
-                $0.pageToken = token
-            })
+            call(
+                BBSAPI.listDomains,
+                .with {
+                    $0.pageSize = size
+                    $0.pageToken = token
+                })
         }
         let listCells = { (size: Int32, token: String) in
-            call(BBSAPI.listCells, .with {
-                $0.pageSize = size
-                $0.pageToken = token
-            })
+            call(
+                BBSAPI.listCells,
+                .with {
+                    $0.pageSize = size
+                    $0.pageToken = token
+                })
         }
         let goodHeartbeat = call(BBSAPI.heartbeatCell, heartbeat(cell("cell-good")))
         let request = "InvalidRequest"
         let record = "InvalidRecord"
         return [
-            Case(name: "UpsertDomain with an empty domain", mentions: ["domain"], errorType: request,
+            Case(
+                name: "UpsertDomain with an empty domain", mentions: ["domain"], errorType: request,
                 bad: upsert(""), good: goodUpsert),
-            Case(name: "UpsertDomain with a domain of 1025 bytes", mentions: ["domain", "1025"], errorType: request,
+            Case(
+                name: "UpsertDomain with a domain of 1025 bytes", mentions: ["domain", "1025"], errorType: request,
                 bad: upsert(String(repeating: "d", count: 1025)), good: goodUpsert),
-            Case(name: "UpsertDomain with a NUL in the domain", mentions: ["domain", "control"], errorType: request,
+            Case(
+                name: "UpsertDomain with a NUL in the domain", mentions: ["domain", "control"], errorType: request,
                 bad: upsert("cf\u{0}apps"), good: goodUpsert),
-            Case(name: "UpsertDomain with a newline in the domain", mentions: ["domain", "control"],
+            Case(
+                name: "UpsertDomain with a newline in the domain", mentions: ["domain", "control"],
                 errorType: request, bad: upsert("cf-apps\n"), good: goodUpsert),
-            Case(name: "ListDomains with page_size -1", mentions: ["page_size", "-1"], errorType: request,
+            Case(
+                name: "ListDomains with page_size -1", mentions: ["page_size", "-1"], errorType: request,
                 bad: listDomains(-1, ""), good: listDomains(1, "")),
-            Case(name: "ListDomains with page_size 10001", mentions: ["page_size", "10001"], errorType: request,
+            Case(
+                name: "ListDomains with page_size 10001", mentions: ["page_size", "10001"], errorType: request,
                 bad: listDomains(10_001, ""), good: listDomains(10_000, "")),
-            Case(name: "ListDomains with a bogus page_token", mentions: ["page_token"], errorType: request,
+            Case(
+                name: "ListDomains with a bogus page_token", mentions: ["page_token"], errorType: request,
                 bad: listDomains(1, "bogus!"), good: listDomains(1, domainsToken)),
-            Case(name: "ListDomains with a page_token of ListCells", mentions: ["page_token"], errorType: request,
+            Case(
+                name: "ListDomains with a page_token of ListCells", mentions: ["page_token"], errorType: request,
                 bad: listDomains(1, cellsToken), good: listDomains(1, domainsToken)),
-            Case(name: "HeartbeatCell without cell_presence", mentions: ["cell_presence"], errorType: request,
+            Case(
+                name: "HeartbeatCell without cell_presence", mentions: ["cell_presence"], errorType: request,
                 bad: call(BBSAPI.heartbeatCell, heartbeat(nil)), good: goodHeartbeat),
-            Case(name: "HeartbeatCell with ttl_seconds 0", mentions: ["ttl_seconds"], errorType: request,
+            Case(
+                name: "HeartbeatCell with ttl_seconds 0", mentions: ["ttl_seconds"], errorType: request,
                 bad: call(BBSAPI.heartbeatCell, heartbeat(cell("cell-zero-ttl"), ttl: 0)), good: goodHeartbeat),
-            Case(name: "HeartbeatCell with ttl_seconds past a day", mentions: ["ttl_seconds"], errorType: request,
+            Case(
+                name: "HeartbeatCell with ttl_seconds past a day", mentions: ["ttl_seconds"], errorType: request,
                 bad: call(BBSAPI.heartbeatCell, heartbeat(cell("cell-long-ttl"), ttl: 86_401)), good: goodHeartbeat),
-            Case(name: "HeartbeatCell with an empty cell_id", mentions: ["cell_id"], errorType: record,
+            Case(
+                name: "HeartbeatCell with an empty cell_id", mentions: ["cell_id"], errorType: record,
                 bad: call(BBSAPI.heartbeatCell, heartbeat(cell(""))), good: goodHeartbeat),
-            Case(name: "HeartbeatCell with an empty rep_address", mentions: ["rep_address"], errorType: record,
+            Case(
+                name: "HeartbeatCell with an empty rep_address", mentions: ["rep_address"], errorType: record,
                 bad: call(BBSAPI.heartbeatCell, heartbeat(cell("cell-no-rep", repAddress: ""))), good: goodHeartbeat),
-            Case(name: "ListCells with page_size -1", mentions: ["page_size", "-1"], errorType: request,
+            Case(
+                name: "ListCells with page_size -1", mentions: ["page_size", "-1"], errorType: request,
                 bad: listCells(-1, ""), good: listCells(1, "")),
-            Case(name: "ListCells with page_size 10001", mentions: ["page_size", "10001"], errorType: request,
+            Case(
+                name: "ListCells with page_size 10001", mentions: ["page_size", "10001"], errorType: request,
                 bad: listCells(10_001, ""), good: listCells(10_000, "")),
-            Case(name: "ListCells with a bogus page_token", mentions: ["page_token"], errorType: request,
+            Case(
+                name: "ListCells with a bogus page_token", mentions: ["page_token"], errorType: request,
                 bad: listCells(1, "bogus!"), good: listCells(1, cellsToken)),
-            Case(name: "ListCells with a page_token of ListDomains", mentions: ["page_token"], errorType: request,
+            Case(
+                name: "ListCells with a page_token of ListDomains", mentions: ["page_token"], errorType: request,
                 bad: listCells(1, domainsToken), good: listCells(1, cellsToken)),
         ]
     }
@@ -156,16 +177,20 @@ struct APIBadInputTests {
                     name: "\(method.name) with bbs-api-version '2'", mentions: [version], errorType: "InvalidRequest",
                     bad: method.call([version: "2"]), good: good),
                 Case(
-                    name: "\(method.name) from a client of API 0.7", code: .failedPrecondition, mentions: ["0.7", "2.0"],
+                    name: "\(method.name) from a client of API 0.7", code: .failedPrecondition,
+                    mentions: ["0.7", "2.0"],
                     bad: method.call([version: "0.7"]), good: method.call([version: "1.0"])),
                 Case(
-                    name: "\(method.name) from a client of API 3.0", code: .failedPrecondition, mentions: ["3.0", "2.0"],
+                    name: "\(method.name) from a client of API 3.0", code: .failedPrecondition,
+                    mentions: ["3.0", "2.0"],
                     bad: method.call([version: "3.0"]), good: method.call([version: "2.0"])),
             ]
         }
     }
 
-    @Test("every method refuses bad input with INVALID_ARGUMENT (FAILED_PRECONDITION for versions) naming it, writes nothing, and serves the next good call")
+    @Test(
+        "every method refuses bad input naming what is wrong, writes nothing, and serves the next good call"
+    )
     func badInput() async throws {
         let store = try await StoreFixture.make(.sqlite)
         defer { store.remove() }
@@ -178,11 +203,15 @@ struct APIBadInputTests {
 
         // Two of each, so each list has a next_page_token to pass to the other list.
         for name in ["cf-apps", "cf-tasks"] { try await client.upsertDomain(name, options: BBSAPI.pinned()) }
-        for id in ["cell-a", "cell-b"] { try await Self.call(BBSAPI.heartbeatCell, Self.heartbeat(Self.cell(id)))(client) }
+        for id in ["cell-a", "cell-b"] {
+            try await Self.call(BBSAPI.heartbeatCell, Self.heartbeat(Self.cell(id)))(client)
+        }
         let domainsToken = try await client.unary(
-            BBSAPI.listDomains, .with { $0.pageSize = 1 }, options: BBSAPI.pinned()).nextPageToken
+            BBSAPI.listDomains, .with { $0.pageSize = 1 }, options: BBSAPI.pinned()
+        ).nextPageToken
         let cellsToken = try await client.unary(
-            BBSAPI.listCells, .with { $0.pageSize = 1 }, options: BBSAPI.pinned()).nextPageToken
+            BBSAPI.listCells, .with { $0.pageSize = 1 }, options: BBSAPI.pinned()
+        ).nextPageToken
         #expect(!domainsToken.isEmpty && !cellsToken.isEmpty)
 
         let cases = Self.fieldCases(cellsToken: cellsToken, domainsToken: domainsToken) + Self.everyMethodCases()

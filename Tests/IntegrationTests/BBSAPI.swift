@@ -93,7 +93,8 @@ extension RPCClient {
         var token = ""
         repeat {
             let page = try await unary(
-                BBSAPI.listDomains, .with {
+                BBSAPI.listDomains,
+                .with {
                     $0.pageSize = pageSize
                     $0.pageToken = token
                 }, options: options)

@@ -33,30 +33,36 @@ final class BBSCluster: Sendable {
 
     /// Starts `count` bbs on `store`: instance 0 first, until it serves; then the others, until each of
     /// them redirects to instance 0.
-    static func start(_ count: Int, on store: StoreFixture, lockTTL: Duration = .seconds(2)) async throws -> BBSCluster {
+    /// - Parameter storeArgument: `--store` when it is not `store.storeArgument` (e.g. etcd members in
+    ///   another order).
+    static func start(
+        _ count: Int, on store: StoreFixture, storeArgument: String? = nil, lockTTL: Duration = .seconds(2)
+    ) async throws -> BBSCluster {
+        let storeArgument = storeArgument ?? store.storeArgument
         var instances: [Instance] = []
-        let first = try await startInstance(0, on: store, lockTTL: lockTTL)
+        let first = try await startInstance(0, store: storeArgument, lockTTL: lockTTL)
         instances.append(first)
         guard try await first.process.waitFor("serving data version 3", timeout: .seconds(60)) else {
             throw IntegrationError("the first bbs did not serve: \(first.process.standardError)")
         }
         for index in 1..<max(count, 1) {
-            instances.append(try await startInstance(index, on: store, lockTTL: lockTTL))
+            instances.append(try await startInstance(index, store: storeArgument, lockTTL: lockTTL))
         }
         let cluster = BBSCluster(store: store, lockTTL: lockTTL, instances: instances)
         for standby in instances.dropFirst() {
             guard try await cluster.waitUntilRedirects(standby, to: first, timeout: .seconds(30)) else {
-                throw IntegrationError("\(standby.name) does not redirect to the master: \(standby.process.standardError)")
+                throw IntegrationError(
+                    "\(standby.name) does not redirect to the master: \(standby.process.standardError)")
             }
         }
         return cluster
     }
 
     /// `bbs serve` for instance `index` on `port`.
-    static func serveArguments(index: Int, port: Int, store: StoreFixture, lockTTL: Duration) throws -> [String] {
+    static func serveArguments(index: Int, port: Int, store: String, lockTTL: Duration) throws -> [String] {
         let ttl = lockTTL.components.seconds * 1000 + lockTTL.components.attoseconds / 1_000_000_000_000_000
         return [
-            "serve", "--store", store.storeArgument, "--listen-address", "127.0.0.1:\(port)",
+            "serve", "--store", store, "--listen-address", "127.0.0.1:\(port)",
             "--advertise-url", "https://127.0.0.1:\(port)", "--uuid", "bbs-\(index)-\(UUID().uuidString.prefix(8))",
             "--lock-ttl", "\(ttl)ms", "--lock-retry-interval", "200ms", "--drain-timeout", "2s",
             "--debug-address", "off",
@@ -65,7 +71,7 @@ final class BBSCluster: Sendable {
 
     /// Starts one bbs on a free port and waits until it listens (another port when that one was taken
     /// meanwhile).
-    private static func startInstance(_ index: Int, on store: StoreFixture, lockTTL: Duration) async throws -> Instance {
+    private static func startInstance(_ index: Int, store: String, lockTTL: Duration) async throws -> Instance {
         var attempt = 0
         while true {
             attempt += 1
@@ -94,7 +100,8 @@ final class BBSCluster: Sendable {
         return await poll(timeout: timeout) { () async -> Bool? in
             do {
                 _ = try await client.unary(
-                    BBSAPI.getDataVersion, Diego_Bbs_GetDataVersionRequest(), options: BBSAPI.pinned(timeout: .seconds(2)))
+                    BBSAPI.getDataVersion, Diego_Bbs_GetDataVersionRequest(),
+                    options: BBSAPI.pinned(timeout: .seconds(2)))
                 return nil
             } catch let error as RPCError {
                 return error.metadata[RPCError.masterURLMetadataKey] == master.url ? true : nil

@@ -17,7 +17,8 @@ enum BBSExecutable: String, Sendable {
 /// moment, including before it listens, and to see it exit non-zero on refused start-ups. It runs as a
 /// `ChildProcess` (posix_spawn + polled `waitpid`) with stderr going to a log file, so no wait ever blocks
 /// a thread of Swift's small cooperative pool and no lost SIGCHLD can hang a test. `deinit` SIGKILLs and
-/// reaps a child that still runs (a SIGSTOPped one too), so no test leaves a `bbs` behind.
+/// reaps a child that still runs (a SIGSTOPped one too), and a watchdog kills it if the test process dies
+/// first, so no test leaves a `bbs` behind.
 ///
 /// bbs logs JSON lines (`{"time":..,"level":..,"label":..,"message":"listening on 127.0.0.1:PORT",...}`);
 /// a refused start-up ends with one plain `bbs: ...` line. `waitFor` matches raw text, so it finds both.
@@ -28,8 +29,20 @@ final class BBSProcess: Sendable {
     init(_ arguments: [String], executable: BBSExecutable = .bbs) throws {
         let url = try ServerProcess.executableURL(named: executable.rawValue)
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("bbs-it-\(UUID().uuidString).log").path
-        child = try ChildProcess.spawn(url.path, arguments, output: logPath)
+        child = try ChildProcess.spawn("/bin/sh", ["-c", Self.watchdog, url.path] + arguments, output: logPath)
     }
+
+    /// Runs bbs through `sh`, which starts a watchdog subshell and then `exec`s bbs (so the child we hold,
+    /// and signal, is bbs itself). The watchdog SIGKILLs bbs when the test process goes away without
+    /// running `deinit` (a test run killed on a timeout), so no bbs outlives its test run; it exits by itself
+    /// once bbs is gone. The same as `EtcdCluster`'s for etcd.
+    private static let watchdog = """
+        parent=$PPID
+        self=$$
+        ( while kill -0 $parent 2>/dev/null && kill -0 $self 2>/dev/null; do sleep 1; done
+          kill -0 $parent 2>/dev/null || kill -9 $self 2>/dev/null ) </dev/null >/dev/null 2>&1 &
+        exec "$0" "$@"
+        """
 
     deinit {
         child.signal(SIGKILL)

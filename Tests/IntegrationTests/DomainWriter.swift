@@ -62,6 +62,14 @@ final class DomainWriter: Sendable {
         acknowledged.first { $0.server == server && $0.at > instant }
     }
 
+    /// The longest time without an acknowledgement from `instant` on: from `instant` to the first one after
+    /// it, and between each two after it (nil when none came after it).
+    func longestGap(after instant: ContinuousClock.Instant) -> Duration? {
+        let times = acknowledged.map(\.at).filter { $0 > instant }
+        guard !times.isEmpty else { return nil }
+        return zip([instant] + times, times).map { $1 - $0 }.max()
+    }
+
     /// Waits until `count` writes are acknowledged by `server` after `instant` (any server when nil);
     /// false on timeout.
     func waitForAcknowledgements(

@@ -31,10 +31,11 @@ struct KillLoopTests {
     /// `bbs serve` on the scenario's store with mutual TLS; with `faults` (`--data-version N`,
     /// `--fail-migration-at KEY`) the fault-injection build, its options before the subcommand.
     func serve(_ store: StoreFixture, faults: [String] = []) throws -> Launch {
-        let arguments = [
-            "serve", "--store", store.storeArgument, "--listen-address", "127.0.0.1:0", "--uuid", instanceID,
-            "--lock-ttl", "2s", "--lock-retry-interval", "200ms", "--debug-address", "off",
-        ] + (try IntegrationCertificates.serverArguments())
+        let arguments =
+            [
+                "serve", "--store", store.storeArgument, "--listen-address", "127.0.0.1:0", "--uuid", instanceID,
+                "--lock-ttl", "2s", "--lock-retry-interval", "200ms", "--debug-address", "off",
+            ] + (try IntegrationCertificates.serverArguments())
         return Launch(executable: faults.isEmpty ? .bbs : .faultInjection, arguments: faults + arguments)
     }
 
@@ -117,7 +118,7 @@ struct KillLoopTests {
     }
 
     @Test(
-        "SIGKILL at random moments during the migration: every record ends migrated exactly once, {3, 3}, old root gone",
+        "SIGKILL at random moments during the migration: every record migrated exactly once, {3, 3}, old root gone",
         arguments: StoreKind.allCases)
     func killLoop(_ kind: StoreKind) async throws {
         let began = ContinuousClock.now
@@ -172,11 +173,13 @@ struct KillLoopTests {
                 killedMidMigration += 1
             }
         }
-        #expect(killedMidMigration == Self.iterations, "\(killedMidMigration) kills mid-migration in \(attempts) attempts")
+        #expect(
+            killedMidMigration == Self.iterations, "\(killedMidMigration) kills mid-migration in \(attempts) attempts")
 
         try await serveOnce(store)
         try await verifyMigrated(store, expected)
-        let line = "kill loop on \(kind): fill \(filled - began), migration \(calibrated), \(killedMidMigration) kills in "
+        let line =
+            "kill loop on \(kind): fill \(filled - began), migration \(calibrated), \(killedMidMigration) kills in "
             + "\(attempts) attempts, total \(ContinuousClock.now - began)\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
@@ -200,9 +203,12 @@ struct KillLoopTests {
         let store = try await StoreFixture.make(kind)
         defer { store.remove() }
         let original = try await store.fillLegacy(2_000)
-        let failing = try #require(original.records.keys.filter { $0.hasPrefix(RecordKeys.taskPrefix) }.sorted().dropFirst(200).first)
+        let failing = try #require(
+            original.records.keys.filter { $0.hasPrefix(RecordKeys.taskPrefix) }.sorted().dropFirst(200).first)
         let failingStart = try serve(store, faults: ["--fail-migration-at", failing])
-        let (status, stderr) = try await BBSProcess.run(failingStart.arguments, executable: failingStart.executable)
+        // 2,000 records fail to migrate in a few seconds; a bbs that does not exit by itself soon after is a bug.
+        let (status, stderr) = try await BBSProcess.run(
+            failingStart.arguments, executable: failingStart.executable, timeout: .seconds(30))
         #expect(status == 3, "\(stderr)")
         #expect(stderr.contains("back at data version 1"))
         try await store.withBackend { (backend: any Backend) async throws -> Void in
@@ -244,7 +250,8 @@ struct KillLoopTests {
         _ = try await store.fillLegacy(100)
         try await serveOnce(store)
         let olderRelease = try serve(store, faults: ["--data-version", "2"])
-        let (status, stderr) = try await BBSProcess.run(olderRelease.arguments, executable: olderRelease.executable)
+        let (status, stderr) = try await BBSProcess.run(
+            olderRelease.arguments, executable: olderRelease.executable, timeout: .seconds(30))
         #expect(status == 2)
         #expect(stderr.contains("bbs migrate --to 2"), "\(stderr)")
         try await store.withBackend { (backend: any Backend) async throws -> Void in

@@ -42,7 +42,8 @@ struct MakeRunTests {
             else { continue }
             return tokens[(index + 1)...].map { expand($0, overrides: overrides, variables: variables) }
         }
-        throw IntegrationError("the Makefile's run target does not start bbs; its recipe:\n\(recipe.joined(separator: "\n"))")
+        throw IntegrationError(
+            "the Makefile's run target does not start bbs; its recipe:\n\(recipe.joined(separator: "\n"))")
     }
 
     /// `$(NAME)` replaced by its value, repeatedly (values may name other variables).
@@ -58,7 +59,8 @@ struct MakeRunTests {
 
     @Test("bbs started as `make run` starts it answers `bbsctl ping` with {\"available\":true}")
     func makeRunThenPing() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bbs-make-run-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "bbs-make-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let certs = directory.appendingPathComponent("certs").path

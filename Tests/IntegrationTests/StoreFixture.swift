@@ -109,7 +109,9 @@ final class StoreFixture: Sendable {
         let files = FileManager.default
         for suffix in ["", "-wal", "-shm", "-journal"] {
             try? files.removeItem(atPath: destination + suffix)
-            if files.fileExists(atPath: source + suffix) { try files.copyItem(atPath: source + suffix, toPath: destination + suffix) }
+            if files.fileExists(atPath: source + suffix) {
+                try files.copyItem(atPath: source + suffix, toPath: destination + suffix)
+            }
         }
     }
 

@@ -9,6 +9,7 @@ final class TerminationSignal: @unchecked Sendable {
     // @unchecked: every field is guarded by `lock`.
     private let lock = NSLock()
     private var fired = false
+    private var cancelled = false
     private var serving = false
     private var continuation: CheckedContinuation<Void, Never>?
     private var sources: [any DispatchSourceSignal] = []
@@ -38,15 +39,25 @@ final class TerminationSignal: @unchecked Sendable {
         lock.withLock { serving = true }
     }
 
-    /// Returns once a signal arrived (at once if one already did).
+    /// Returns once a signal arrived (at once if one already did), or when the waiting task is cancelled
+    /// (a refused start-up ends the process without a signal).
     func wait() async {
-        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-            let already = lock.withLock { () -> Bool in
-                if fired { return true }
-                continuation = waiter
-                return false
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                let resumeNow = lock.withLock { () -> Bool in
+                    if fired || cancelled { return true }
+                    continuation = waiter
+                    return false
+                }
+                if resumeNow { waiter.resume() }
             }
-            if already { waiter.resume() }
+        } onCancel: {
+            let waiter = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+                cancelled = true
+                defer { continuation = nil }
+                return continuation
+            }
+            waiter?.resume()
         }
     }
 }

@@ -58,8 +58,13 @@ public final class MasterElection: FenceSource, Sendable {
     /// has stopped already).
     public func roleChanges() -> AsyncStream<Role> {
         let (stream, continuation) = AsyncStream.makeStream(of: Role.self, bufferingPolicy: .unbounded)
-        continuation.yield(role)
-        guard let id = subscribers.withLock({ $0.add(continuation) }) else {
+        // The current role is sent and the subscriber added under the lock `handle` publishes under, so
+        // a change between the two is never missed (and never arrives before the role it replaces).
+        let id = subscribers.withLock { subscribers -> Int? in
+            continuation.yield(role)
+            return subscribers.add(continuation)
+        }
+        guard let id else {
             continuation.finish()
             return stream
         }
@@ -171,8 +176,10 @@ public final class MasterElection: FenceSource, Sendable {
         case .none, .acquire, .renew, .release:
             return
         }
-        let role = self.role
-        for continuation in subscribers.withLock({ Array($0.continuations.values) }) { continuation.yield(role) }
+        subscribers.withLock { subscribers in
+            let role = self.role
+            for continuation in subscribers.continuations.values { continuation.yield(role) }
+        }
     }
 
     /// Sleeps until the next tick, waking early when the tick should come now: a standby reads the lock
