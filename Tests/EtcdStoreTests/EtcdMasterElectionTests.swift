@@ -19,7 +19,7 @@ struct EtcdMasterElectionTests {
                 owner: LockOwner(id: "bbs-b", url: "https://10.0.0.2:8889"), lock: EtcdMasterLock(backend: second),
                 backend: second)
             do {
-                try await MasterElectionContract.run(check, a, b, ttl: .seconds(2)) { contender, ttl in
+                try await MasterElectionContract.run(check, a, b, ttl: .seconds(6)) { contender, ttl in
                     MasterElection(
                         lock: contender.lock, owner: contender.owner, ttl: ttl, retryInterval: .milliseconds(300),
                         logger: Logger(label: "bbs.test.election.\(contender.owner.id)"))

@@ -22,7 +22,7 @@ struct EtcdMasterLockTests {
                 try await MasterLockContract.run(
                     check, .init(owner: Self.a, lock: EtcdMasterLock(backend: first), backend: first),
                     .init(owner: Self.b, lock: EtcdMasterLock(backend: second), backend: second),
-                    shortTTL: .seconds(2))
+                    shortTTL: .seconds(3))
             } catch {
                 try? await second.close()
                 throw error

@@ -18,7 +18,7 @@ struct MasterElectionTests {
         let b = MasterLockContract.Contender(
             owner: LockOwner(id: "bbs-b", url: "https://10.0.0.2:8889"), lock: RecordMasterLock(backend: second),
             backend: second)
-        try await MasterElectionContract.run(check, a, b, ttl: .seconds(2)) { contender, ttl in
+        try await MasterElectionContract.run(check, a, b, ttl: .seconds(6)) { contender, ttl in
             MasterElection(
                 lock: contender.lock, owner: contender.owner, ttl: ttl, retryInterval: .milliseconds(300),
                 logger: Logger(label: "bbs.test.election.\(contender.owner.id)"))

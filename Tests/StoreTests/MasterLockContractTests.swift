@@ -17,7 +17,7 @@ struct MasterLockContractTests {
         let b = MasterLockContract.Contender(
             owner: LockOwner(id: "bbs-b", url: "https://10.0.0.2:8889"), lock: RecordMasterLock(backend: second),
             backend: second)
-        try await MasterLockContract.run(check, a, b, shortTTL: .seconds(1))
+        try await MasterLockContract.run(check, a, b, shortTTL: .seconds(3))
         try await first.close()
         try await second.close()
     }
