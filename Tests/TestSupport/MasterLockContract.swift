@@ -109,7 +109,13 @@ public enum MasterLockContract {
         // The TTL counts from the start of the acquire call, as the holder counts it.
         let acquiredAt = clock.now
         let fence = try await acquired(a, ttl: ttl)
-        #expect(try await b.lock.acquire(as: b.owner, ttl: ttl) == .heldByOther(a.owner))
+        let answer = try await b.lock.acquire(as: b.owner, ttl: ttl)
+        // The lock is only promised for the TTL from the start of the acquire; on a machine so loaded that
+        // the second call answered after that, taking it was right.
+        if clock.now - acquiredAt < ttl {
+            #expect(answer == .heldByOther(a.owner))
+        }
+        if case .acquired = answer { return }
         // Nobody renews: wait for the lock to expire, polling, within a deadline.
         while try await b.lock.holder() != nil {
             try #require(clock.now - acquiredAt < deadline, "the lock did not expire within \(deadline)")
