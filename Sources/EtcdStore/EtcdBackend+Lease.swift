@@ -22,8 +22,7 @@ extension EtcdBackend {
     /// Grants a lease of `ttl` (rounded up to whole seconds, at least 1; etcd may raise it to
     /// its minimum) and returns its id.
     public func grantLease(ttl: Duration) async throws -> Int64 {
-        let seconds = max(
-            1, Int64((Double(ttl.components.seconds) + Double(ttl.components.attoseconds) / 1e18).rounded(.up)))
+        let seconds = max(1, Int64(ttl.seconds.rounded(.up)))
         let (response, _) = try await perform(EtcdLease.grant) { _ in
             var request = Etcdserverpb_LeaseGrantRequest()
             request.ttl = seconds

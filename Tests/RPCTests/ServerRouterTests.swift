@@ -52,7 +52,7 @@ struct ServerRouterTests {
     @Test("interceptors run in order around the handler")
     func ordering() async throws {
         let log = NIOLockedValueBox<[String]>([])
-        let chain = ServerCallEnvironment.chain([Recording(name: "a", log: log), Recording(name: "b", log: log)]) { _ in
+        let chain = ServerInterceptors.chain([Recording(name: "a", log: log), Recording(name: "b", log: log)]) { _ in
             log.withLockedValue { $0.append("handler") }
         }
         try await chain(context())
@@ -62,7 +62,7 @@ struct ServerRouterTests {
     @Test("an interceptor that throws stops the chain before the handler")
     func rejection() async throws {
         let log = NIOLockedValueBox<[String]>([])
-        let chain = ServerCallEnvironment.chain([
+        let chain = ServerInterceptors.chain([
             Recording(name: "a", log: log),
             Recording(name: "b", log: log, reject: .unavailable(reason: "migrating")),
         ]) { _ in

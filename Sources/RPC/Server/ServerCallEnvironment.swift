@@ -31,24 +31,13 @@ final class ServerCallEnvironment: Sendable {
     func run(_ route: ServerRoute, call: ServerCallHandle, context: ServerContext) async throws -> ByteBuffer? {
         if interceptors.isEmpty { return try await route.run(call, context) }
         let response = NIOLockedValueBox<ByteBuffer?>(nil)
-        try await Self.chain(interceptors) { context in
+        try await ServerInterceptors.chain(interceptors) { context in
             let framed = try await route.run(call, context)
             response.withLockedValue { $0 = framed }
         }(context)
         return response.withLockedValue { $0 }
     }
 
-    /// `body` wrapped by `interceptors`, the first outermost.
-    static func chain(
-        _ interceptors: [any ServerInterceptor], around body: @escaping @Sendable (ServerContext) async throws -> Void
-    ) -> @Sendable (ServerContext) async throws -> Void {
-        var next = body
-        for interceptor in interceptors.reversed() {
-            let inner = next
-            next = { context in try await interceptor.intercept(context, next: inner) }
-        }
-        return next
-    }
 }
 
 /// Facts about one connection that every call on it shows in its `ServerContext`.

@@ -18,3 +18,21 @@
 public protocol ServerInterceptor: Sendable {
     func intercept(_ context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws
 }
+
+/// Composing interceptors into one call path.
+///
+/// Exists so the server and any interceptor that runs a chain of its own (the BBS's health-first
+/// step) build it the same way.
+public enum ServerInterceptors {
+    /// `body` wrapped by `interceptors`, the first outermost.
+    public static func chain(
+        _ interceptors: [any ServerInterceptor], around body: @escaping @Sendable (ServerContext) async throws -> Void
+    ) -> @Sendable (ServerContext) async throws -> Void {
+        var next = body
+        for interceptor in interceptors.reversed() {
+            let inner = next
+            next = { context in try await interceptor.intercept(context, next: inner) }
+        }
+        return next
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RPC
+import Store
 
 /// One access-log line per call: method, status, duration, the verified peer and the request id
 /// (`x-request-id` when the client sent one), as Diego's optional access log did with the peer subject.
@@ -38,7 +39,6 @@ public struct AccessLogInterceptor: ServerInterceptor {
     }
 
     static func milliseconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-        return String(format: "%.3f", value)
+        String(format: "%.3f", duration.seconds * 1000)
     }
 }

@@ -12,17 +12,10 @@ public struct StandardServicesFirst: ServerInterceptor {
         "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection",
     ]
 
-    private let chain: @Sendable (ServerContext, @escaping @Sendable (ServerContext) async throws -> Void) async throws -> Void
+    private let inner: [any ServerInterceptor]
 
     public init(then inner: [any ServerInterceptor]) {
-        chain = { context, body in
-            var next = body
-            for interceptor in inner.reversed() {
-                let wrapped = next
-                next = { context in try await interceptor.intercept(context, next: wrapped) }
-            }
-            try await next(context)
-        }
+        self.inner = inner
     }
 
     public func intercept(_ context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
@@ -31,7 +24,7 @@ public struct StandardServicesFirst: ServerInterceptor {
             return
         }
         try await withoutActuallyEscaping(next) { next in
-            try await chain(context, next)
+            try await ServerInterceptors.chain(inner, around: next)(context)
         }
     }
 }

@@ -115,10 +115,3 @@ public struct RecordMasterLock: MasterLock {
         Int64(now().timeIntervalSince1970 * 1000) >= record.expiresAtUnixMilliseconds
     }
 }
-
-extension Duration {
-    /// The duration in (fractional) seconds.
-    public var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
