@@ -55,11 +55,11 @@ struct InteropServerCommand: AsyncParsableCommand {
         var host = "127.0.0.1"
         var boundPort = 8889
         if let listenAddress {
-            guard let colon = listenAddress.lastIndex(of: ":"),
-                let parsed = Int(listenAddress[listenAddress.index(after: colon)...]), (0...65535).contains(parsed)
-            else { throw ValidationError("--listen-address must be HOST:PORT, got \(listenAddress)") }
-            host = String(listenAddress[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            boundPort = parsed
+            guard let parsed = HostPort(listenAddress) else {
+                throw ValidationError("--listen-address must be HOST:PORT, got \(listenAddress)")
+            }
+            host = parsed.host
+            boundPort = parsed.port
         }
         if let port { boundPort = port }
         return (host, boundPort)

@@ -30,9 +30,8 @@ struct BenchServer: AsyncParsableCommand {
         service: "diego.bbs.DesiredLRPService", method: "ListDesiredLRPSchedulingInfos", kind: .unary)
 
     func run() async throws {
-        guard let colon = listenAddress.lastIndex(of: ":"), let port = Int(listenAddress[listenAddress.index(after: colon)...])
-        else { throw ValidationError("--listen-address must be HOST:PORT") }
-        let host = String(listenAddress[..<colon])
+        guard let address = HostPort(listenAddress) else { throw ValidationError("--listen-address must be HOST:PORT") }
+        let (host, port) = (address.host, address.port)
         let security: RPCServerConfiguration.Security
         if insecurePlaintext {
             security = .insecurePlaintext

@@ -96,11 +96,7 @@ struct ServerOptions: ParsableArguments {
     }
 
     static func hostPort(_ text: String, flag: String) throws(BBSStartupError) -> (String, Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (0...65535).contains(port)
-        else { throw .usage("\(flag) must be HOST:PORT, got '\(text)'") }
-        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        guard !host.isEmpty else { throw .usage("\(flag) must be HOST:PORT, got '\(text)'") }
-        return (host, port)
+        guard let address = HostPort(text) else { throw .usage("\(flag) must be HOST:PORT, got '\(text)'") }
+        return (address.host, address.port)
     }
 }
